@@ -1,0 +1,138 @@
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { createApp } from './api/app';
+import { close, createTemporalClient, listen } from './api/server';
+import { loadConfig } from './config';
+import { MailInbox } from './embedded/inbox';
+import { startEmbeddedPostgres } from './embedded/postgres';
+import { loadOrCreateSecrets } from './embedded/secrets';
+import { startEmbeddedTemporal } from './embedded/temporal';
+import { exitOnBootFailure, stopOnSignals } from './lifecycle';
+import { createLogger, type Logger } from './log';
+import { createDatabase } from './prisma/database';
+import { applyMigrations } from './prisma/migrate';
+import { createWorker, routeTemporalLogs, type WorkerDeps } from './worker';
+
+/** The running all-in-one service and where each part of it is. */
+export interface RunningService {
+  url: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  databaseUrl: string;
+  inboxUrl?: string;
+  adminToken: string;
+  generatedAdminToken: boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  workflowBundle?: WorkerDeps['workflowBundle'];
+}
+
+/**
+ * Starts API and worker in one process, with an embedded Temporal dev server, embedded
+ * PostgreSQL and a local inbox wherever the configuration names no real one.
+ */
+export async function startService(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningService> {
+  const config = loadConfig(env, 'all-in-one');
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, { process: 'all-in-one' });
+  const stack: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stack.reverse()) await stop();
+  };
+  try {
+    const secrets = await loadOrCreateSecrets(config.dataDir, config, true);
+
+    let databaseUrl = config.DATABASE_URL;
+    let poolMax = config.DATABASE_POOL_MAX;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres(config.dataDir);
+      stack.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+      poolMax = 1;
+    }
+    await applyMigrations(databaseUrl, logger);
+    const db = createDatabase(databaseUrl, poolMax);
+    stack.push(() => db.$disconnect());
+
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let temporalUiUrl: string | undefined;
+    if (!temporalAddress) {
+      const temporal = await startEmbeddedTemporal({
+        dbFilename: path.join(config.dataDir, 'temporal', 'temporal.sqlite'),
+        cliPath: config.TEMPORAL_CLI_PATH,
+        namespace: config.TEMPORAL_NAMESPACE,
+        uiPort: config.TEMPORAL_UI_PORT,
+      });
+      stack.push(() => temporal.stop());
+      temporalAddress = temporal.address;
+      temporalUiUrl = temporal.uiUrl;
+    }
+
+    let smtpUrl = config.SMTP_URL;
+    let inbox: MailInbox | undefined;
+    if (!smtpUrl) {
+      const localInbox = new MailInbox(path.join(config.dataDir, 'inbox'));
+      await localInbox.start(config.INBOX_SMTP_PORT);
+      stack.push(() => localInbox.stop());
+      smtpUrl = localInbox.smtpUrl;
+      inbox = localInbox;
+    }
+
+    const connection = await NativeConnection.connect({ address: temporalAddress });
+    stack.push(() => connection.close());
+    const worker = await createWorker({ config, connection, db, smtpUrl, workflowBundle: options.workflowBundle });
+    const running = worker.run();
+    stack.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const temporal = createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
+    stack.push(() => temporal.connection.close());
+    const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, logger, inbox });
+    const { server, port } = await listen(app, config.PORT);
+    stack.push(() => close(server));
+
+    const url = config.PUBLIC_URL ? config.publicUrl : `http://localhost:${port}`;
+    return {
+      url,
+      temporalAddress,
+      temporalUiUrl,
+      databaseUrl,
+      inboxUrl: inbox ? `${url}/inbox` : undefined,
+      adminToken: secrets.adminToken,
+      generatedAdminToken: secrets.generatedAdminToken,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = loadConfig(process.env, 'all-in-one');
+  const logger = createLogger(config.LOG_LEVEL, { process: 'all-in-one' });
+  routeTemporalLogs(logger);
+  const service = await startService(process.env, { logger });
+  stopOnSignals(logger, () => service.stop());
+  const lines = [
+    '',
+    `OPF Pipeline is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).`,
+    `  App:              ${service.url}`,
+    `  Health:           ${service.url}/readyz`,
+    service.inboxUrl ? `  Local inbox:      ${service.inboxUrl}` : `  Mail:             ${config.SMTP_URL?.replace(/\/\/[^@]*@/, '//***@')}`,
+    service.temporalUiUrl ? `  Temporal Web UI:  ${service.temporalUiUrl}` : `  Temporal:         ${service.temporalAddress}`,
+    config.DATABASE_URL ? '  Database:         DATABASE_URL' : `  Database:         embedded PostgreSQL in ${path.join(config.dataDir, 'pglite')}`,
+    service.generatedAdminToken
+      ? `  Admin token:      ${service.adminToken}\n                    (shown once; kept in ${path.join(config.dataDir, 'secrets.json')})`
+      : `  Admin token:      ${config.ADMIN_TOKEN ? 'ADMIN_TOKEN' : `in ${path.join(config.dataDir, 'secrets.json')}`}`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (require.main === module) main().catch(exitOnBootFailure);

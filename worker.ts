@@ -1,0 +1,65 @@
+import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import { createActivities } from './activities';
+import { loadConfig, type Config } from './config';
+import { loadOrCreateSecrets } from './embedded/secrets';
+import { exitOnBootFailure, stopOnSignals } from './lifecycle';
+import { createLogger, type Logger } from './log';
+import { createDatabase, type Database } from './prisma/database';
+import { applyMigrations } from './prisma/migrate';
+
+export interface WorkerDeps {
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'MAIL_FROM' | 'publicUrl'>;
+  connection: NativeConnection;
+  db: Database;
+  smtpUrl: string;
+  /** A pre-built workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/** Builds a worker that runs every workflow and activity of OPF Pipeline on the task queue. */
+export async function createWorker({ config, connection, db, smtpUrl, workflowBundle }: WorkerDeps): Promise<Worker> {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ db, transport, from: config.MAIL_FROM, publicUrl: config.publicUrl }),
+    shutdownGraceTime: '10 seconds',
+  });
+}
+
+/** Sends the Temporal SDK's own logs through our structured logger. */
+export function routeTemporalLogs(logger: Logger): void {
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      const level = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : 'debug';
+      logger[level]({ ...entry.meta, component: 'temporal-sdk' }, entry.message);
+    }),
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, 'worker');
+  const logger = createLogger(config.LOG_LEVEL, { process: 'worker' });
+  await loadOrCreateSecrets(config.dataDir, config, false);
+  routeTemporalLogs(logger);
+  const databaseUrl = config.DATABASE_URL as string;
+  await applyMigrations(databaseUrl, logger);
+  const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS as string });
+  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string });
+  const running = worker.run();
+  stopOnSignals(logger, async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await db.$disconnect();
+    logger.info('worker stopped');
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+  await running;
+}
+
+if (require.main === module) main().catch(exitOnBootFailure);

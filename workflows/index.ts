@@ -1,0 +1,1 @@
+export { improvementLifecycle } from './improvement/workflow';
