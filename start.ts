@@ -80,22 +80,29 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       inbox = localInbox;
     }
 
+    const temporal = createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
+    stack.push(() => temporal.connection.close());
+    const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, logger, inbox });
+    const { server, port } = await listen(app, config.PORT);
+    stack.push(() => close(server));
+    // With PORT=0 the default public URL is only known once the server listens.
+    const url = config.PUBLIC_URL ? config.publicUrl : `http://localhost:${port}`;
+
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => connection.close());
-    const worker = await createWorker({ config, connection, db, smtpUrl, workflowBundle: options.workflowBundle });
+    const worker = await createWorker({
+      config: { ...config, publicUrl: url },
+      connection,
+      db,
+      smtpUrl,
+      workflowBundle: options.workflowBundle,
+    });
     const running = worker.run();
     stack.push(async () => {
       worker.shutdown();
       await running;
     });
 
-    const temporal = createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
-    stack.push(() => temporal.connection.close());
-    const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, logger, inbox });
-    const { server, port } = await listen(app, config.PORT);
-    stack.push(() => close(server));
-
-    const url = config.PUBLIC_URL ? config.publicUrl : `http://localhost:${port}`;
     return {
       url,
       temporalAddress,

@@ -36,7 +36,7 @@ export function createApp({ temporal, db, config, adminToken, logger, inbox }: A
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
   app.use(express.json({ limit: '100kb' }));
