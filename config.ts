@@ -108,3 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     dataDir: path.resolve(settings.DATA_DIR),
   };
 }
+
+/** The name of every setting the service reads. */
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
+/** Settings a role requires when it runs without the embedded services. */
+export function requiredSettings(role: Exclude<ProcessRole, 'all-in-one'>): (keyof Settings)[] {
+  return requiredOutsideAllInOne[role];
+}
