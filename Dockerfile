@@ -10,4 +10,4 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 USER node
 EXPOSE 3000
-CMD ["npm", "run", "api"]
+CMD ["node", "--import", "tsx", "api/server.ts"]

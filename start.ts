@@ -11,7 +11,7 @@ import { exitOnBootFailure, stopOnSignals } from './lifecycle';
 import { createLogger, type Logger } from './log';
 import { createDatabase } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';
-import { createWorker, routeTemporalLogs, type WorkerDeps } from './worker';
+import { createWorker, installTemporalRuntime, stopWorker, type WorkerDeps } from './worker';
 
 /** The running all-in-one service and where each part of it is. */
 export interface RunningService {
@@ -38,8 +38,18 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
   const config = loadConfig(env, 'all-in-one');
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, { process: 'all-in-one' });
   const stack: (() => Promise<void>)[] = [];
+  // Stops in reverse order of start; one failing step does not keep the others from running.
   const stopAll = async () => {
-    for (const stop of stack.reverse()) await stop();
+    const failures: unknown[] = [];
+    for (const stop of stack.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        failures.push(error);
+        logger.error({ err: error }, 'a component failed to stop');
+      }
+    }
+    if (failures.length > 0) throw new Error(`${failures.length} component(s) failed to stop`);
   };
   try {
     const secrets = await loadOrCreateSecrets(config.dataDir, config, true);
@@ -98,10 +108,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       workflowBundle: options.workflowBundle,
     });
     const running = worker.run();
-    stack.push(async () => {
-      worker.shutdown();
-      await running;
-    });
+    stack.push(() => stopWorker(worker, running));
 
     return {
       url,
@@ -123,7 +130,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig(process.env, 'all-in-one');
   const logger = createLogger(config.LOG_LEVEL, { process: 'all-in-one' });
-  routeTemporalLogs(logger);
+  installTemporalRuntime(logger);
   const service = await startService(process.env, { logger });
   stopOnSignals(logger, () => service.stop());
   const lines = [

@@ -30,9 +30,19 @@ export async function createWorker({ config, connection, db, smtpUrl, workflowBu
   });
 }
 
-/** Sends the Temporal SDK's own logs through our structured logger. */
-export function routeTemporalLogs(logger: Logger): void {
+/** Drains the worker: in-flight tasks finish (up to the grace time), no new ones are taken. */
+export async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
+}
+
+/**
+ * Sends the Temporal SDK's own logs through our structured logger, and leaves SIGTERM/SIGINT to
+ * our shutdown sequence (the SDK would otherwise stop workers on its own, out of order).
+ */
+export function installTemporalRuntime(logger: Logger): void {
   Runtime.install({
+    shutdownSignals: [],
     logger: new DefaultLogger('WARN', (entry) => {
       const level = entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : 'debug';
       logger[level]({ ...entry.meta, component: 'temporal-sdk' }, entry.message);
@@ -44,7 +54,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, 'worker');
   const logger = createLogger(config.LOG_LEVEL, { process: 'worker' });
   await loadOrCreateSecrets(config.dataDir, config, false);
-  routeTemporalLogs(logger);
+  installTemporalRuntime(logger);
   const databaseUrl = config.DATABASE_URL as string;
   await applyMigrations(databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
@@ -52,8 +62,7 @@ async function main(): Promise<void> {
   const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string });
   const running = worker.run();
   stopOnSignals(logger, async () => {
-    worker.shutdown();
-    await running;
+    await stopWorker(worker, running);
     await connection.close();
     await db.$disconnect();
     logger.info('worker stopped');

@@ -11,10 +11,11 @@ const root = path.join(__dirname, '..');
 async function timeToReady(dataDir: string): Promise<number> {
   const [port, uiPort] = await Promise.all([freePort(), freePort()]);
   const startedAt = performance.now();
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['start.ts'], {
+  // Node itself, not the tsx wrapper: SIGTERM must reach the process that drains.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), TEMPORAL_UI_PORT: String(uiPort), INBOX_SMTP_PORT: '0', LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), TEMPORAL_UI_PORT: String(uiPort), INBOX_SMTP_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
   });
   try {
     for (;;) {

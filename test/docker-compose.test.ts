@@ -20,8 +20,8 @@ const compose = parse(readFileSync(path.join(__dirname, '..', 'docker-compose.ym
 
 describe('docker-compose.yml', () => {
   it('runs the app as separate api and worker services built from this repository', () => {
-    expect(compose.services.api?.command).toEqual(['npm', 'run', 'api']);
-    expect(compose.services.worker?.command).toEqual(['npm', 'run', 'worker']);
+    expect(compose.services.api?.command).toEqual(['node', '--import', 'tsx', 'api/server.ts']);
+    expect(compose.services.worker?.command).toEqual(['node', '--import', 'tsx', 'worker.ts']);
     expect(compose.services.api?.build).toBe('.');
     expect(compose.services.worker?.build).toBe('.');
   });

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { MailInbox } from '../embedded/inbox';
 import { eventually, startTestService } from './support/service';
 
@@ -52,3 +53,53 @@ describe('the all-in-one service on embedded PostgreSQL', () => {
     }
   });
 });
+
+describe('npm start as a process', () => {
+  it('prints where everything is and the generated admin token once, and drains cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opf-process-'));
+    const inbox = new MailInbox(path.join(dataDir, 'received-mail'));
+    await inbox.start(0);
+    try {
+      const first = await runUntilReadyThenTerminate(dataDir, inbox.smtpUrl);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/OPF Pipeline is ready \(\d+\.\d s\)/);
+      expect(first.stdout).toMatch(/App: +http:\/\/localhost:\d+/);
+      const token = /Admin token: +(\S+)/.exec(first.stdout)?.[1];
+      expect(token).toMatch(/^[\w-]{30,}$/);
+      expect(first.stdout).toContain('shutting down');
+
+      const second = await runUntilReadyThenTerminate(dataDir, inbox.smtpUrl);
+      expect(second.code).toBe(0);
+      expect(second.stdout).not.toContain(token);
+      expect(second.stdout).toMatch(/Admin token: +in .*secrets\.json/);
+    } finally {
+      await inbox.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function runUntilReadyThenTerminate(dataDir: string, smtpUrl: string): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts'], {
+    cwd: path.join(__dirname, '..'),
+    env: {
+      PATH: process.env.PATH,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `opf-process-${Date.now()}`,
+      SMTP_URL: smtpUrl,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await eventually(() => Promise.resolve(stdout.includes('OPF Pipeline is ready') ? true : undefined), 60_000);
+  child.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000))]);
+  if (code === 'hung') child.kill('SIGKILL');
+  return { code: code === 'hung' ? -1 : code, stdout };
+}
