@@ -11,6 +11,24 @@ const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const port = (fallback: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const durationSetting = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d{1,5}(bd|d|h|m|s)$/, 'must be a duration such as 5bd (business days), 3d, 12h, 30m or 45s')
+      .default(fallback),
+  );
+
 const settingsSchema = z.object({
   /** HTTP port of the API (0 picks a free port). */
   PORT: port(3000),
@@ -60,6 +78,32 @@ const settingsSchema = z.object({
   APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   /** Bearer token for admin calls. Unset: generated on first start, kept under DATA_DIR, printed once. */
   ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  /** The organisation's time zone: business days and due dates are counted in it. */
+  BUSINESS_TIMEZONE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('UTC')
+      .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Berlin'),
+  ),
+  /** Holidays skipped by business-day durations: comma-separated YYYY-MM-DD dates. */
+  BUSINESS_HOLIDAYS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('')
+      .refine((list) => list.split(',').every((day) => day.trim() === '' || /^\d{4}-\d{2}-\d{2}$/.test(day.trim())), 'must be comma-separated YYYY-MM-DD dates'),
+  ),
+  /** Default time a person has for a step (`<n>bd` business days, or `<n>d|h|m|s`). */
+  STEP_DUE: durationSetting('5bd'),
+  /** How long before the due time the assignee is reminded. */
+  STEP_REMIND_BEFORE: durationSetting('1bd'),
+  /** How long after the due time (and the manager's escalation) management is told. */
+  STEP_ESCALATE_AFTER: durationSetting('2bd'),
+  /** Wait between the end of deployment and the compliance audit. */
+  AUDIT_SETTLING_PERIOD: durationSetting('20bd'),
+  /** How long a decision waits for a worker to apply it before the person is told "received". */
+  DECISION_WAIT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(60_000).default(5_000)),
   /** pino log level. */
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -69,10 +113,11 @@ const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Every setting, validated; `publicUrl` and `dataDir` resolved. */
+/** Every setting, validated; `publicUrl`, `dataDir` and the business calendar resolved. */
 export interface Config extends Settings {
   publicUrl: string;
   dataDir: string;
+  calendar: { timeZone: string; holidays: string[] };
 }
 
 /** Which process is booting: only the all-in-one start may fall back to embedded services. */
@@ -106,6 +151,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     ...settings,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
     dataDir: path.resolve(settings.DATA_DIR),
+    calendar: {
+      timeZone: settings.BUSINESS_TIMEZONE,
+      holidays: settings.BUSINESS_HOLIDAYS.split(',').map((day) => day.trim()).filter(Boolean),
+    },
   };
 }
 

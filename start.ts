@@ -92,7 +92,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
 
     const temporal = createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
     stack.push(() => temporal.connection.close());
-    const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, logger, inbox });
+    const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, inbox });
     const { server, port } = await listen(app, config.PORT);
     stack.push(() => close(server));
     // With PORT=0 the default public URL is only known once the server listens.
@@ -105,6 +105,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       connection,
       db,
       smtpUrl,
+      appSecret: secrets.appSecret,
       workflowBundle: options.workflowBundle,
     });
     const running = worker.run();

@@ -9,23 +9,31 @@ import { createDatabase, type Database } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';
 
 export interface WorkerDeps {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'MAIL_FROM' | 'publicUrl'>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'MAIL_FROM' | 'publicUrl' | 'calendar'>;
   connection: NativeConnection;
   db: Database;
   smtpUrl: string;
+  appSecret: string;
   /** A pre-built workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
 }
 
 /** Builds a worker that runs every workflow and activity of OPF Pipeline on the task queue. */
-export async function createWorker({ config, connection, db, smtpUrl, workflowBundle }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, db, smtpUrl, appSecret, workflowBundle }: WorkerDeps): Promise<Worker> {
   const transport = nodemailer.createTransport(smtpUrl);
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ db, transport, from: config.MAIL_FROM, publicUrl: config.publicUrl }),
+    activities: createActivities({
+      db,
+      transport,
+      from: config.MAIL_FROM,
+      publicUrl: config.publicUrl,
+      appSecret,
+      calendar: config.calendar,
+    }),
     shutdownGraceTime: '10 seconds',
   });
 }
@@ -53,13 +61,13 @@ export function installTemporalRuntime(logger: Logger): void {
 async function main(): Promise<void> {
   const config = loadConfig(process.env, 'worker');
   const logger = createLogger(config.LOG_LEVEL, { process: 'worker' });
-  await loadOrCreateSecrets(config.dataDir, config, false);
+  const secrets = await loadOrCreateSecrets(config.dataDir, config, false);
   installTemporalRuntime(logger);
   const databaseUrl = config.DATABASE_URL as string;
   await applyMigrations(databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS as string });
-  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string });
+  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string, appSecret: secrets.appSecret });
   const running = worker.run();
   stopOnSignals(logger, async () => {
     await stopWorker(worker, running);

@@ -1,46 +1,189 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Prisma } from '../generated/prisma/client';
 import type { Database } from '../prisma/database';
-import type { HistoryEntry, ImprovementStage, ImprovementStatus } from '../workflows/improvement/definitions';
+import type { HistoryEntry, ImprovementState, StepTiming } from '../workflows/improvement/definitions';
+import { addDuration, type BusinessCalendar, computeTaskClock, subtractDuration } from './calendar';
 
-/** A snapshot of the improvement for the read model, and the history entry that caused it. */
-export interface ImprovementRecord {
-  improvement: {
-    id: string;
-    workflowId: string;
-    title: string;
-    description: string;
-    proposerEmail: string;
-    stage: ImprovementStage;
-    status: ImprovementStatus;
-  };
-  event: HistoryEntry & { key: string };
+/** A history entry with the key that makes recording it idempotent. */
+export type KeyedEvent = HistoryEntry & { key: string };
+
+export interface OpenTaskRequest {
+  id: string;
+  improvementId: string;
+  workflowId: string;
+  step: string;
+  assignee: string;
+  unitId?: string;
+  timing: StepTiming;
+  /** An absolute due date (YYYY-MM-DD, end of that day UTC) or a duration, instead of timing.due. */
+  dueDate?: string;
 }
 
-/** Activities that keep the PostgreSQL read model in step with the workflow. */
-export function createDbActivities({ db }: { db: Database }) {
+export interface TaskClockIso {
+  dueAt: string;
+  remindAt: string;
+  escalateAt: string;
+}
+
+function eventRow(improvementId: string, event: KeyedEvent) {
   return {
-    /** Upserts the improvement and appends its history entry once, keyed by the event key. */
-    async recordImprovement({ improvement, event }: ImprovementRecord): Promise<void> {
-      const { id, workflowId, title, description, proposerEmail, stage, status } = improvement;
+    improvementId,
+    eventKey: event.key,
+    at: new Date(event.at),
+    step: event.step,
+    actor: event.actor,
+    action: event.action,
+    comment: event.comment ?? null,
+    channel: event.channel ?? 'system',
+    taskId: event.taskId ?? null,
+  };
+}
+
+/** Activities that keep the PostgreSQL read model in step with the workflows. */
+export function createDbActivities({ db, calendar }: { db: Database; calendar: BusinessCalendar }) {
+  function upsertEvent(improvementId: string, event: KeyedEvent) {
+    return db.improvementEvent.upsert({
+      where: { improvementId_eventKey: { improvementId, eventKey: event.key } },
+      create: eventRow(improvementId, event),
+      update: {},
+    });
+  }
+
+  function clockFor(request: OpenTaskRequest, now: Date) {
+    const due = request.dueDate;
+    if (!due) return computeTaskClock(now, request.timing, calendar);
+    if (/^\d+(bd|d|h|m|s)$/.test(due)) return computeTaskClock(now, { ...request.timing, due }, calendar);
+    const dueAt = new Date(`${due}T23:59:59.000Z`);
+    const remindAt = subtractDuration(dueAt, request.timing.remindBefore, calendar);
+    return {
+      dueAt,
+      remindAt: remindAt.getTime() < now.getTime() ? now : remindAt,
+      escalateAt: addDuration(dueAt, request.timing.escalateAfter, calendar),
+    };
+  }
+
+  return {
+    /** Upserts the improvement's snapshot and, once per key, the history entry that changed it. */
+    async recordImprovement({
+      workflowId,
+      state,
+      event,
+    }: {
+      workflowId: string;
+      state: Omit<ImprovementState, 'history'>;
+      event?: KeyedEvent;
+    }): Promise<void> {
+      const columns = {
+        title: state.proposal.title,
+        description: state.proposal.description,
+        processOwnerEmail: state.processOwnerEmail,
+        process: state.proposal.process,
+        source: state.proposal.source,
+        pilot: state.proposal.pilot,
+        orgUnitIds: state.proposal.orgUnits,
+        priority: state.priority ?? null,
+        stage: state.stage,
+        status: state.status,
+        escalationLevel: Math.max(0, ...state.openTasks.map((task) => task.escalationLevel)),
+        details: JSON.parse(JSON.stringify(state)) as Prisma.InputJsonValue,
+      };
       await db.$transaction([
         db.improvement.upsert({
-          where: { id },
-          create: { id, workflowId, title, description, proposerEmail, stage, status },
-          update: { title, description, stage, status },
+          where: { id: state.id },
+          create: { id: state.id, workflowId, proposerEmail: state.proposerEmail, ...columns },
+          update: columns,
         }),
-        db.improvementEvent.upsert({
-          where: { improvementId_eventKey: { improvementId: id, eventKey: event.key } },
-          create: {
-            improvementId: id,
-            eventKey: event.key,
-            at: new Date(event.at),
-            step: event.step,
-            actor: event.actor,
-            action: event.action,
-            comment: event.comment ?? null,
-          },
-          update: {},
-        }),
+        ...(event ? [upsertEvent(state.id, event)] : []),
       ]);
+    },
+
+    /** Records one history entry of an improvement (used by unit deployments). */
+    async recordEvent({ improvementId, event }: { improvementId: string; event: KeyedEvent }): Promise<void> {
+      await upsertEvent(improvementId, event);
+    },
+
+    /** Opens a task with its clock in business time; a retry returns the clock first recorded. */
+    async openTask(request: OpenTaskRequest): Promise<TaskClockIso> {
+      const clock = clockFor(request, new Date());
+      const task = await db.task.upsert({
+        where: { id: request.id },
+        create: {
+          id: request.id,
+          improvementId: request.improvementId,
+          workflowId: request.workflowId,
+          step: request.step,
+          assignee: request.assignee,
+          unitId: request.unitId ?? null,
+          ...clock,
+        },
+        update: {},
+      });
+      return { dueAt: task.dueAt.toISOString(), remindAt: task.remindAt.toISOString(), escalateAt: task.escalateAt.toISOString() };
+    },
+
+    /** Raises a task's escalation flag. */
+    async escalateTask({ taskId, level }: { taskId: string; level: 1 | 2 }): Promise<void> {
+      await db.task.update({ where: { id: taskId }, data: { escalationLevel: level } });
+    },
+
+    /** Closes a task as decided (with the decision) or cancelled; its links die with it. */
+    async closeTask(request: {
+      taskId: string;
+      status: 'decided' | 'cancelled';
+      outcome?: string;
+      decision?: Record<string, unknown>;
+      decidedBy?: string;
+      channel?: string;
+    }): Promise<void> {
+      await db.task.updateMany({
+        where: { id: request.taskId, status: 'open' },
+        data: {
+          status: request.status,
+          outcome: request.outcome ?? null,
+          decision: request.decision ? (JSON.parse(JSON.stringify(request.decision)) as Prisma.InputJsonValue) : undefined,
+          decidedBy: request.decidedBy ?? null,
+          channel: request.channel ?? null,
+          closedAt: new Date(),
+        },
+      });
+    },
+
+    /**
+     * The person who acts for a role. Nobody holding it is an operator's problem to fix, not the
+     * workflow's: the activity keeps retrying until someone is registered.
+     */
+    async resolveRole({ role }: { role: string }): Promise<string> {
+      const person = await db.person.findFirst({ where: { roles: { has: role } }, orderBy: { email: 'asc' } });
+      if (!person) throw new Error(`nobody holds the role "${role}": register one with POST /api/people`);
+      return person.email;
+    },
+
+    /** The first rung of escalation: the person's manager, or management when none is known. */
+    async resolveManager({ email }: { email: string }): Promise<string> {
+      const person = await db.person.findUnique({ where: { email } });
+      if (person?.managerEmail) return person.managerEmail;
+      const management = await db.person.findFirst({ where: { roles: { has: 'management' } }, orderBy: { email: 'asc' } });
+      if (!management) throw new Error('nobody holds the role "management": register one with POST /api/people');
+      return management.email;
+    },
+
+    /** The organisational units an improvement deploys to. */
+    async getOrgUnits({ ids }: { ids: string[] }): Promise<{ id: string; name: string; manager: string }[]> {
+      const units = await db.orgUnit.findMany({ where: { id: { in: ids } } });
+      const missing = ids.filter((id) => !units.some((unit) => unit.id === id));
+      if (missing.length > 0) {
+        throw ApplicationFailure.create({ type: 'UnknownOrgUnit', message: `unknown organisational units: ${missing.join(', ')}`, nonRetryable: true });
+      }
+      return ids.map((id) => {
+        const unit = units.find((candidate) => candidate.id === id)!;
+        return { id: unit.id, name: unit.name, manager: unit.managerEmail };
+      });
+    },
+
+    /** Milliseconds from now until a duration in business time has passed. */
+    durationToMs({ duration }: { duration: string }): Promise<number> {
+      const now = new Date();
+      return Promise.resolve(Math.max(0, addDuration(now, duration, calendar).getTime() - now.getTime()));
     },
   };
 }

@@ -1,8 +1,13 @@
+import type { BusinessCalendar } from './calendar';
 import { createDbActivities } from './db';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 
+export interface ActivityDeps extends NotificationDeps {
+  calendar: BusinessCalendar;
+}
+
 /** Every activity the worker registers, built from the outside systems they adapt. */
-export function createActivities(deps: NotificationDeps) {
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createDbActivities(deps),
     ...createNotificationActivities(deps),

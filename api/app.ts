@@ -2,28 +2,32 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import { pinoHttp } from 'pino-http';
-import type { Config } from '../config';
 import type { MailInbox } from '../embedded/inbox';
 import type { Logger } from '../log';
 import type { Database } from '../prisma/database';
 import { requireAdmin } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRoutes } from './routes/health';
-import { improvementRoutes } from './routes/improvements';
+import { decisionPageRoutes } from './routes/decision-pages';
+import { improvementRoutes, type ImprovementRouteDeps } from './routes/improvements';
+import { orgUnitRoutes } from './routes/org-units';
+import { peopleRoutes } from './routes/people';
+import { taskRoutes } from './routes/tasks';
 import { inboxRoutes } from './routes/inbox';
 
 export interface AppDeps {
   temporal: Client;
   db: Database;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>;
+  config: ImprovementRouteDeps['config'];
   adminToken: string;
+  appSecret: string;
   logger: Logger;
   /** The local inbox, when mail is embedded. */
   inbox?: MailInbox;
 }
 
 /** The HTTP API: validates, authorises and hands over to Temporal. Does not listen. */
-export function createApp({ temporal, db, config, adminToken, logger, inbox }: AppDeps): express.Express {
+export function createApp({ temporal, db, config, adminToken, appSecret, logger, inbox }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -42,10 +46,13 @@ export function createApp({ temporal, db, config, adminToken, logger, inbox }: A
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes({ temporal, db }));
-  app.use(
-    '/api/improvements',
-    improvementRoutes({ temporal, db, taskQueue: config.TEMPORAL_TASK_QUEUE, requireAdmin: requireAdmin(adminToken) }),
-  );
+  const admin = requireAdmin(adminToken);
+  const decisions = { temporal, db, waitMs: config.DECISION_WAIT_MS };
+  app.use('/api/improvements', improvementRoutes({ temporal, db, config, requireAdmin: admin }));
+  app.use('/api/tasks', taskRoutes({ ...decisions, requireAdmin: admin }));
+  app.use('/api/org-units', orgUnitRoutes({ db, requireAdmin: admin }));
+  app.use('/api/people', peopleRoutes({ db, requireAdmin: admin }));
+  app.use('/decide', decisionPageRoutes({ ...decisions, appSecret }));
   if (inbox) app.use('/inbox', inboxRoutes(inbox));
 
   app.use(notFoundHandler);

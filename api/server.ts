@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   await applyMigrations(databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
   const temporal = createTemporalClient(config.TEMPORAL_ADDRESS as string, config.TEMPORAL_NAMESPACE);
-  const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, logger });
+  const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger });
   const { server, port } = await listen(app, config.PORT);
   stopOnSignals(logger, async () => {
     await close(server);

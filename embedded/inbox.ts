@@ -14,6 +14,8 @@ export interface InboxMessage {
   text: string;
   html?: string;
   messageId?: string;
+  /** The outbox key the service sent it under (X-OPF-Notification-Key). */
+  notificationKey?: string;
 }
 
 /**
@@ -93,6 +95,7 @@ export class MailInbox {
       text: parsed.text ?? '',
       html: typeof parsed.html === 'string' ? parsed.html : undefined,
       messageId: parsed.messageId,
+      notificationKey: headerText(parsed.headers.get('x-opf-notification-key')),
     };
   }
 
@@ -112,4 +115,8 @@ export class MailInbox {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+function headerText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

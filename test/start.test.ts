@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { MailInbox } from '../embedded/inbox';
+import { decide, openTask, proposal, registerOrganisation } from './support/organisation';
 import { eventually, startTestService } from './support/service';
 
 describe('the all-in-one service on embedded PostgreSQL', () => {
@@ -22,18 +23,12 @@ describe('the all-in-one service on embedded PostgreSQL', () => {
     expect(statSync(path.join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(first.databaseUrl).toMatch(/^postgresql:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres/);
 
-    const created = await first.call('POST', '/api/improvements', {
-      title: 'Survive a restart',
-      description: 'The embedded database persists under DATA_DIR.',
-      proposer: 'restart@example.org',
-    });
+    const organisation = await registerOrganisation(first);
+    const created = await first.call('POST', '/api/improvements', proposal(organisation, { title: 'Survive a restart' }));
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    await eventually(async () => {
-      const response = await first.call('GET', `/api/improvements/${id}`);
-      return response.body.stage === 'awaiting-review' ? response : undefined;
-    });
-    await inbox.waitFor((message) => message.subject.includes('Survive a restart'));
+    const review = await openTask(first, id, 'review');
+    await inbox.waitFor((message) => message.subject === 'Improvement proposal received: Survive a restart');
     await first.stop();
 
     const second = await startTestService({ dataDir, inbox, taskQueue: 'opf-restart', env: generatedSecrets });
@@ -42,12 +37,16 @@ describe('the all-in-one service on embedded PostgreSQL', () => {
       expect(second.adminToken).toBe(first.adminToken);
       const again = await second.call('GET', `/api/improvements/${id}`);
       expect(again.status).toBe(200);
-      expect(again.body).toMatchObject({ id, title: 'Survive a restart', stage: 'awaiting-review', status: 'active' });
-      expect(again.body.history).toHaveLength(2);
+      expect(again.body).toMatchObject({ id, title: 'Survive a restart', stage: 'review', status: 'active' });
+      expect(again.body.openTasks.map((task: { id: string }) => task.id)).toEqual([review.id]);
+      await decide(second, review, 'accept');
+      await openTask(second, id, 'score');
       // Give a replaying worker the chance to (wrongly) resend before counting.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const acknowledgements = (await inbox.list()).filter((message) => message.subject.includes('Survive a restart'));
-      expect(acknowledgements).toHaveLength(1);
+      const keys = (await inbox.list()).map((message) => message.notificationKey);
+      expect(keys).toContain(`${id}:proposal:acknowledgement`);
+      expect(keys).toContain(`${review.id}:task-assigned`);
+      expect(new Set(keys).size).toBe(keys.length);
     } finally {
       await second.stop();
     }

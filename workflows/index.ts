@@ -1,1 +1,2 @@
 export { improvementLifecycle } from './improvement/workflow';
+export { unitDeployment } from './improvement/unit-deployment';

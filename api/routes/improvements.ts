@@ -1,87 +1,243 @@
 import { randomUUID } from 'node:crypto';
 import { type RequestHandler, Router } from 'express';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  type Client,
+  isGrpcDeadlineError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { z } from 'zod';
+import type { Config } from '../../config';
 import type { Database } from '../../prisma/database';
-import { improvementWorkflowId, type ImprovementInput } from '../../workflows/improvement/definitions';
+import {
+  durationPattern,
+  improvementSources,
+  improvementStages,
+  improvementStatuses,
+  improvementWorkflowId,
+  type DurationOverrides,
+  type ImprovementInput,
+  withdrawSignal,
+  withdrawUpdate,
+} from '../../workflows/improvement/definitions';
+import { stepNames } from '../../workflows/improvement/steps';
 import { AppError, parse } from '../errors';
+
+const duration = z.string().regex(durationPattern, 'must be a duration such as 5bd, 3d, 12h, 30m or 45s');
+const timing = z.strictObject({ due: duration, remindBefore: duration, escalateAfter: duration }).partial();
 
 const proposalSchema = z.strictObject({
   title: z.string().trim().min(3).max(200),
   description: z.string().trim().min(1).max(20_000),
+  proposedChange: z.string().trim().max(20_000).optional(),
   proposer: z.email().max(320),
+  processOwner: z.email().max(320),
+  process: z.string().trim().min(1).max(200),
+  orgUnits: z.array(z.uuid()).min(1).max(200),
+  source: z.enum(improvementSources),
+  pilot: z.boolean(),
+  expectedBenefit: z.string().trim().max(5_000).optional(),
+  estimatedCost: z.string().trim().max(1_000).optional(),
+  estimatedEffort: z.string().trim().max(1_000).optional(),
+  durations: z
+    .strictObject({
+      default: timing.optional(),
+      steps: z.partialRecord(z.enum(stepNames as [string, ...string[]]), timing).optional(),
+      settlingPeriod: duration.optional(),
+    })
+    .optional(),
+  continueAsNewAfterEvents: z.number().int().min(50).optional(),
+});
+
+const listQuery = z.strictObject({
+  stage: z.enum(improvementStages).optional(),
+  status: z.enum(improvementStatuses).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  assignee: z.email().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
 });
 
 const idParams = z.strictObject({ id: z.uuid() });
+const withdrawBody = z.strictObject({ actor: z.email(), reason: z.string().trim().min(1).max(5_000) });
 
 export interface ImprovementRouteDeps {
   temporal: Client;
   db: Database;
-  taskQueue: string;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'STEP_DUE' | 'STEP_REMIND_BEFORE' | 'STEP_ESCALATE_AFTER' | 'AUDIT_SETTLING_PERIOD' | 'DECISION_WAIT_MS'>;
   requireAdmin: RequestHandler;
 }
 
-/** Submitting and reading improvements. */
-export function improvementRoutes({ temporal, db, taskQueue, requireAdmin }: ImprovementRouteDeps): Router {
+/** Configured durations, overridden by the submission's own. */
+function effectiveDurations(config: ImprovementRouteDeps['config'], requested: DurationOverrides = {}): DurationOverrides {
+  return {
+    default: { due: config.STEP_DUE, remindBefore: config.STEP_REMIND_BEFORE, escalateAfter: config.STEP_ESCALATE_AFTER, ...requested.default },
+    steps: requested.steps,
+    settlingPeriod: requested.settlingPeriod ?? config.AUDIT_SETTLING_PERIOD,
+  };
+}
+
+/** Submitting, listing, reading and withdrawing improvements. */
+export function improvementRoutes({ temporal, db, config, requireAdmin }: ImprovementRouteDeps): Router {
   const router = Router();
 
-  /** Submits a proposal: starts its lifecycle workflow. */
+  async function assertReferencesExist(proposal: z.infer<typeof proposalSchema>) {
+    const units = await db.orgUnit.findMany({ where: { id: { in: proposal.orgUnits } }, select: { id: true } });
+    const missing = proposal.orgUnits.filter((id) => !units.some((unit) => unit.id === id));
+    if (missing.length > 0) throw new AppError('unprocessable', 422, `orgUnits: no organisational unit ${missing.join(', ')}`);
+    const owner = await db.person.findUnique({ where: { email: proposal.processOwner.toLowerCase() } });
+    if (!owner?.roles.includes('process-owner')) {
+      throw new AppError('unprocessable', 422, `processOwner: ${proposal.processOwner} is not a registered process owner`);
+    }
+  }
+
+  /** Submits a proposal [SG3.SP4 sp8]: starts its lifecycle workflow. */
   router.post('/', requireAdmin, async (req, res) => {
     const proposal = parse(proposalSchema, req.body, 'body');
+    await assertReferencesExist(proposal);
+    const { proposer, processOwner, durations, ...details } = proposal;
     const input: ImprovementInput = {
+      ...details,
+      orgUnits: [...new Set(details.orgUnits)],
       id: randomUUID(),
-      title: proposal.title,
-      description: proposal.description,
-      proposerEmail: proposal.proposer.toLowerCase(),
+      proposerEmail: proposer.toLowerCase(),
+      processOwnerEmail: processOwner.toLowerCase(),
+      durations: effectiveDurations(config, durations),
     };
     try {
       await temporal.workflow.start('improvementLifecycle', {
         workflowId: improvementWorkflowId(input.id),
-        taskQueue,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
         memo: { title: input.title },
       });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new AppError('conflict', 409, `improvement ${input.id} already exists`);
-      }
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', 409, `improvement ${input.id} already exists`);
       throw error;
     }
     res.status(201).location(`/api/improvements/${input.id}`).json({
       id: input.id,
       title: input.title,
       proposer: input.proposerEmail,
-      stage: 'proposed',
+      processOwner: input.processOwnerEmail,
+      stage: 'review',
       status: 'active',
     });
   });
 
-  /** One improvement with its stage and history, from the read model. */
+  /** Improvements in the read model, filterable by stage, status, overdue and assignee. */
+  router.get('/', requireAdmin, async (req, res) => {
+    const query = parse(listQuery, req.query, 'query');
+    const taskFilter = {
+      status: 'open',
+      ...(query.overdue === 'true' ? { dueAt: { lt: new Date() } } : {}),
+      ...(query.assignee ? { assignee: query.assignee.toLowerCase() } : {}),
+    };
+    const where = {
+      ...(query.stage ? { stage: query.stage } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.overdue === 'true' || query.assignee ? { tasks: { some: taskFilter } } : {}),
+    };
+    const [total, rows] = await Promise.all([
+      db.improvement.count({ where }),
+      db.improvement.findMany({
+        where,
+        orderBy: { createdAt: 'desc' },
+        take: query.limit,
+        skip: query.offset,
+        include: { tasks: { where: { status: 'open' }, orderBy: { dueAt: 'asc' } } },
+      }),
+    ]);
+    res.json({
+      total,
+      limit: query.limit,
+      offset: query.offset,
+      items: rows.map((row) => ({
+        id: row.id,
+        title: row.title,
+        stage: row.stage,
+        status: row.status,
+        priority: row.priority,
+        processOwner: row.processOwnerEmail,
+        escalationLevel: row.escalationLevel,
+        overdue: row.tasks.some((task) => task.dueAt < new Date()),
+        openTasks: row.tasks.map(openTaskView),
+        createdAt: row.createdAt,
+      })),
+    });
+  });
+
+  /** One improvement with its open tasks and full history, from the read model. */
   router.get('/:id', requireAdmin, async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const improvement = await db.improvement.findUnique({
       where: { id },
-      include: { events: { orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] } },
+      include: {
+        events: { orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] },
+        tasks: { where: { status: 'open' }, orderBy: { dueAt: 'asc' } },
+        notifications: { orderBy: { createdAt: 'asc' } },
+      },
     });
-    if (improvement) {
-      res.json({
-        id: improvement.id,
-        title: improvement.title,
-        description: improvement.description,
-        proposer: improvement.proposerEmail,
-        stage: improvement.stage,
-        status: improvement.status,
-        createdAt: improvement.createdAt,
-        updatedAt: improvement.updatedAt,
-        history: improvement.events.map(({ at, step, actor, action, comment }) => ({ at, step, actor, action, comment })),
-      });
+    if (!improvement) {
+      res.json(await describeNotYetRecorded(temporal, id));
       return;
     }
-    res.json(await describeNotYetRecorded(temporal, id));
+    res.json({
+      id: improvement.id,
+      title: improvement.title,
+      description: improvement.description,
+      proposer: improvement.proposerEmail,
+      processOwner: improvement.processOwnerEmail,
+      process: improvement.process,
+      source: improvement.source,
+      pilot: improvement.pilot,
+      orgUnits: improvement.orgUnitIds,
+      priority: improvement.priority,
+      stage: improvement.stage,
+      status: improvement.status,
+      escalationLevel: improvement.escalationLevel,
+      details: improvement.details,
+      createdAt: improvement.createdAt,
+      updatedAt: improvement.updatedAt,
+      openTasks: improvement.tasks.map(openTaskView),
+      history: improvement.events.map(({ at, step, actor, action, comment, channel, taskId }) => ({ at, step, actor, action, comment, channel, taskId })),
+      notifications: improvement.notifications.map(({ kind, recipient, subject, status, sentAt, createdAt }) => ({ kind, recipient, subject, status, sentAt, createdAt })),
+    });
+  });
+
+  /** The proposer or the ORPG withdraws the improvement, any time before deployment. */
+  router.post('/:id/withdraw', requireAdmin, async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const { actor, reason } = parse(withdrawBody, req.body, 'body');
+    const improvement = await db.improvement.findUnique({ where: { id } });
+    if (!improvement) throw new AppError('not_found', 404, `id: no improvement ${id}`);
+    const person = await db.person.findUnique({ where: { email: actor.toLowerCase() } });
+    if (actor.toLowerCase() !== improvement.proposerEmail && !person?.roles.includes('orpg')) {
+      throw new AppError('forbidden', 403, 'actor: only the proposer or a member of the ORPG can withdraw an improvement');
+    }
+    const handle = temporal.workflow.getHandle(improvement.workflowId);
+    const request = { actor: actor.toLowerCase(), reason };
+    try {
+      const state = await temporal.withDeadline(Date.now() + config.DECISION_WAIT_MS, () => handle.executeUpdate(withdrawUpdate, { args: [request] }));
+      res.json({ id, stage: state.stage, status: state.status });
+      return;
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) throw new AppError('refused', 409, error.cause?.message ?? error.message);
+      if (error instanceof WorkflowNotFoundError) throw new AppError('refused', 409, 'the improvement has already ended');
+      if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error))) throw error;
+    }
+    await handle.signal(withdrawSignal, request);
+    res.status(202).json({ id, status: 'received' });
   });
 
   return router;
+}
+
+function openTaskView(task: { id: string; step: string; assignee: string; dueAt: Date; escalationLevel: number; unitId: string | null }) {
+  return { id: task.id, step: task.step, assignee: task.assignee, dueAt: task.dueAt, escalationLevel: task.escalationLevel, unitId: task.unitId };
 }
 
 /** Just after submission the worker may not have recorded the improvement yet: Temporal knows it. */
@@ -92,8 +248,9 @@ async function describeNotYetRecorded(temporal: Client, id: string) {
     return {
       id,
       title: typeof memo.title === 'string' ? memo.title : undefined,
-      stage: 'proposed',
+      stage: 'review',
       status: description.status.name === 'RUNNING' ? 'active' : description.status.name.toLowerCase(),
+      openTasks: [],
       history: [],
     };
   } catch (error) {

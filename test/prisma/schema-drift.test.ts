@@ -6,15 +6,15 @@ import { createDatabase, type Database } from '../../prisma/database';
 import { createMigratedDatabase } from '../support/database';
 
 /** Field optionality and native types, read from schema.prisma (the client metadata omits them). */
-function schemaFieldDetails(): Map<string, { optional: boolean; nativeType?: string }> {
+function schemaFieldDetails(): Map<string, { optional: boolean; list: boolean; nativeType?: string }> {
   const text = readFileSync(path.join(__dirname, '..', '..', 'prisma', 'schema.prisma'), 'utf8');
-  const details = new Map<string, { optional: boolean; nativeType?: string }>();
+  const details = new Map<string, { optional: boolean; list: boolean; nativeType?: string }>();
   for (const [, model, body] of text.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
     for (const line of body!.split('\n')) {
       const match = /^\s+(\w+)\s+(\w+)(\?|\[\])?(.*)$/.exec(line);
       if (!match || line.trim().startsWith('//')) continue;
       const [, field, , modifier, rest] = match;
-      details.set(`${model}.${field}`, { optional: modifier === '?', nativeType: /@db\.(\w+)/.exec(rest ?? '')?.[1] });
+      details.set(`${model}.${field}`, { optional: modifier === '?', list: modifier === '[]', nativeType: /@db\.(\w+)/.exec(rest ?? '')?.[1] });
     }
   }
   return details;
@@ -60,8 +60,14 @@ describe('schema.prisma and the migration SQL', () => {
     for (const [modelName, model] of Object.entries(runtime.models)) {
       for (const field of model.fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum')) {
         const detail = details.get(`${modelName}.${field.name}`);
+        const column = `${model.dbName ?? modelName}.${field.dbName ?? field.name}`;
+        if (detail?.list) {
+          // Prisma creates scalar lists as nullable arrays (e.g. TEXT[]).
+          expected.push(`${column} ARRAY NULL`);
+          continue;
+        }
         const type = expectedColumnType[field.type]?.(detail?.nativeType) ?? `unknown ${field.type}`;
-        expected.push(`${model.dbName ?? modelName}.${field.dbName ?? field.name} ${type} ${detail?.optional ? 'NULL' : 'NOT NULL'}`);
+        expected.push(`${column} ${type} ${detail?.optional ? 'NULL' : 'NOT NULL'}`);
       }
     }
     const client = new Client({ connectionString: url });

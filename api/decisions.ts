@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Client,
+  isGrpcDeadlineError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Database } from '../prisma/database';
+import { decideUpdate, decisionSignal, type DecisionRequest } from '../workflows/improvement/definitions';
+import { type StepName, stepNames, validateDecision } from '../workflows/improvement/steps';
+import { AppError } from './errors';
+
+export interface DecisionDeps {
+  temporal: Client;
+  db: Database;
+  /** How long to wait for a worker to apply the decision before answering "received". */
+  waitMs: number;
+}
+
+/** A decision as a person (or API client) submits it. */
+export interface SubmittedDecision {
+  taskId: string;
+  actor: string;
+  outcome: string;
+  fields: Record<string, unknown>;
+  channel: DecisionRequest['channel'];
+}
+
+export type DecisionReceipt =
+  | { status: 'applied'; taskId: string; outcome: string; stage: string }
+  | { status: 'received'; taskId: string; outcome: string };
+
+type TaskRow = NonNullable<Awaited<ReturnType<Database['task']['findUnique']>>>;
+
+/** Says what happened to a task that can no longer be decided, by whom and when. */
+export function describeClosedTask(task: Pick<TaskRow, 'status' | 'outcome' | 'decidedBy' | 'closedAt'>): string {
+  const when = task.closedAt ? ` on ${task.closedAt.toUTCString()}` : '';
+  if (task.status === 'decided') return `this task was already decided ("${task.outcome ?? ''}") by ${task.decidedBy ?? 'someone'}${when}`;
+  if (task.status === 'cancelled') return `this task was cancelled${when} (the improvement was withdrawn or moved on)`;
+  if (task.status === 'reassigned') return `this task was reassigned${when}; the new assignee has a fresh link`;
+  return `this task is ${task.status}`;
+}
+
+const refusalStatus: Record<string, [number, string]> = {
+  TaskNotOpen: [409, 'task_closed'],
+  NotAssignee: [403, 'not_assignee'],
+  InvalidDecision: [400, 'invalid_input'],
+};
+
+function refusalFrom(error: WorkflowUpdateFailedError): AppError {
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure && cause.type && refusalStatus[cause.type]) {
+    const [status, code] = refusalStatus[cause.type]!;
+    return new AppError(code, status, cause.message);
+  }
+  return new AppError('refused', 409, cause?.message ?? error.message);
+}
+
+/** Checks a decision against the read model first, so a refusal never waits for a worker. */
+async function precheck(db: Database, decision: SubmittedDecision): Promise<TaskRow> {
+  const task = await db.task.findUnique({ where: { id: decision.taskId } });
+  if (!task) throw new AppError('not_found', 404, `taskId: no task ${decision.taskId}`);
+  if (task.status !== 'open') throw new AppError('task_closed', 409, describeClosedTask(task));
+  if (decision.actor.toLowerCase() !== task.assignee.toLowerCase()) {
+    throw new AppError('not_assignee', 403, `actor: only ${task.assignee} can decide this task`);
+  }
+  if (!stepNames.includes(task.step as StepName)) throw new AppError('internal', 500, 'unknown step');
+  const checked = validateDecision(task.step as StepName, decision.outcome, decision.fields);
+  if (!checked.ok) {
+    throw new AppError(
+      'invalid_input',
+      400,
+      checked.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+      { fields: checked.problems },
+    );
+  }
+  return task;
+}
+
+/**
+ * Hands a decision to the workflow holding the task. The workflow validates it again and applies
+ * it; when no worker takes it in time, it is sent as a signal the server keeps, and applied once
+ * a worker returns.
+ */
+export async function submitDecision(deps: DecisionDeps, decision: SubmittedDecision): Promise<DecisionReceipt> {
+  const task = await precheck(deps.db, decision);
+  const request: DecisionRequest = { ...decision, actor: decision.actor.toLowerCase(), decisionId: randomUUID() };
+  const handle = deps.temporal.workflow.getHandle(task.workflowId);
+  try {
+    const result = await deps.temporal.withDeadline(Date.now() + deps.waitMs, () =>
+      handle.executeUpdate(decideUpdate, { args: [request], updateId: request.decisionId }),
+    );
+    return { status: 'applied', ...result };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw refusalFrom(error);
+    if (error instanceof WorkflowNotFoundError) throw new AppError('task_closed', 409, 'the improvement holding this task has ended');
+    if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error))) throw error;
+  }
+  await handle.signal(decisionSignal, request);
+  return { status: 'received', taskId: request.taskId, outcome: request.outcome };
+}

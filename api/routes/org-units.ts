@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import { Prisma, type OrgUnit } from '../../generated/prisma/client';
+import type { Database } from '../../prisma/database';
+import { AppError, parse } from '../errors';
+
+const orgUnitSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  manager: z.email().max(320).transform((email) => email.toLowerCase()),
+});
+
+const idParams = z.strictObject({ id: z.uuid() });
+
+export interface OrgUnitRouteDeps {
+  db: Database;
+  requireAdmin: RequestHandler;
+}
+
+/** The JSON shape of an organisational unit: its manager is the person who approves for it. */
+function present({ id, name, managerEmail }: OrgUnit) {
+  return { id, name, manager: managerEmail };
+}
+
+/** Registering and reading the organisational units that own processes and whose managers approve changes. */
+export function orgUnitRoutes({ db, requireAdmin }: OrgUnitRouteDeps): Router {
+  const router = Router();
+
+  /** Registers a unit and its manager; unit names are unique across the organisation. */
+  router.post('/', requireAdmin, async (req, res) => {
+    const unit = parse(orgUnitSchema, req.body, 'body');
+    try {
+      const created = await db.orgUnit.create({ data: { id: randomUUID(), name: unit.name, managerEmail: unit.manager } });
+      res.status(201).location(`/api/org-units/${created.id}`).json(present(created));
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw new AppError('conflict', 409, `name: an organisational unit named ${unit.name} already exists`);
+      }
+      throw error;
+    }
+  });
+
+  /** Every unit, by name: the choices when registering people. */
+  router.get('/', requireAdmin, async (_req, res) => {
+    const units = await db.orgUnit.findMany({ orderBy: { name: 'asc' } });
+    res.json({ items: units.map(present) });
+  });
+
+  /** One unit and who manages it. */
+  router.get('/:id', requireAdmin, async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const unit = await db.orgUnit.findUnique({ where: { id } });
+    if (!unit) throw new AppError('not_found', 404, `id: no organisational unit ${id}`);
+    res.json(present(unit));
+  });
+
+  return router;
+}

@@ -1,0 +1,355 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  uuid4,
+} from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import {
+  decideUpdate,
+  type DecisionRequest,
+  type DecisionResult,
+  decisionSignal,
+  type DurationOverrides,
+  type HistoryEntry,
+  type ImprovementStage,
+  type OpenTask,
+  type StepTiming,
+} from './definitions';
+import { type StepName, steps, validateDecision } from './steps';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/** Refusal types the API turns into HTTP statuses. */
+export const decisionRefusals = {
+  taskNotOpen: 'TaskNotOpen',
+  notAssignee: 'NotAssignee',
+  invalidDecision: 'InvalidDecision',
+} as const;
+
+/** What a person decided on a task. */
+export interface Decision {
+  outcome: string;
+  fields: Record<string, unknown>;
+  actor: string;
+  channel: 'email-link' | 'api';
+  decisionId: string;
+}
+
+/** Who is asked: a person by email, or a role resolved to a person when the task opens. */
+export type Assignee = { email: string } | { role: 'orpg' | 'management' | 'auditor' };
+
+export interface TaskRequest {
+  step: StepName;
+  assignee: Assignee;
+  /** Lines of context for the email and the page, e.g. ["Title: ...", "Priority: 12"]. */
+  context: string[];
+  unitId?: string;
+  actionIndex?: number;
+  /** An absolute due date (a planned action's) instead of the step's configured duration. */
+  due?: string;
+}
+
+/** Where the task board keeps its tasks and writes the improvement's history. */
+export interface TaskHost {
+  improvementId: string;
+  improvementTitle: string;
+  workflowId: string;
+  durations: DurationOverrides;
+  openTasks: OpenTask[];
+  escalations: { taskId: string; level: 1 | 2; to: string; at: string }[];
+  /** The improvement's current stage, reported back to deciders. */
+  stage(): ImprovementStage;
+  /** Appends a history entry and records it (and the improvement's snapshot) in the read model. */
+  addHistory(entry: Omit<HistoryEntry, 'at'>, key: string): Promise<void>;
+}
+
+const fallbackTiming: StepTiming = { due: '5bd', remindBefore: '1bd', escalateAfter: '2bd' };
+
+/** The step's clock: per-step override, else the improvement's default, else five business days. */
+export function timingFor(durations: DurationOverrides, step: StepName): StepTiming {
+  return { ...fallbackTiming, ...durations.default, ...durations.steps?.[step] };
+}
+
+interface LiveTask {
+  task: OpenTask;
+  decision?: Decision;
+  closed: boolean;
+}
+
+function untilMs(iso: string): number {
+  return Date.parse(iso) - Date.now();
+}
+
+/**
+ * The human tasks of one workflow: opens them, emails the assignee, reminds and escalates on
+ * the clock, and takes decisions (Update, or Signal when no worker could take the Update in time).
+ */
+export class TaskBoard {
+  private live = new Map<string, LiveTask>();
+  private applied = new Map<string, DecisionResult>();
+
+  constructor(private readonly host: TaskHost) {
+    setHandler(decideUpdate, (request) => this.decide(request), {
+      validator: (request: DecisionRequest) => this.validate(request),
+    });
+    setHandler(decisionSignal, (request) => this.decideFromSignal(request));
+  }
+
+  /** Asks one person to decide a step; resolves with their decision. Cancellable (withdrawal). */
+  async ask(request: TaskRequest): Promise<Decision> {
+    const assignee =
+      'email' in request.assignee ? request.assignee.email : await activities.resolveRole({ role: request.assignee.role });
+    const id = uuid4();
+    const task: OpenTask = {
+      id,
+      step: request.step,
+      assignee,
+      dueAt: '',
+      remindAt: '',
+      escalateAt: '',
+      escalationLevel: 0,
+      workflowId: this.host.workflowId,
+      unitId: request.unitId,
+      actionIndex: request.actionIndex,
+    };
+    // Live before the task row exists: a decision that races the rest of the set-up is kept.
+    const live: LiveTask = { task, closed: false };
+    this.live.set(id, live);
+    const clock = await activities.openTask({
+      id,
+      improvementId: this.host.improvementId,
+      workflowId: this.host.workflowId,
+      step: request.step,
+      assignee,
+      unitId: request.unitId,
+      timing: timingFor(this.host.durations, request.step),
+      dueDate: request.due,
+    });
+    Object.assign(task, clock);
+    this.host.openTasks.push(task);
+    try {
+      await this.host.addHistory(
+        { step: request.step, actor: 'system', action: `asked ${assignee}`, channel: 'system', taskId: id },
+        `${id}:opened`,
+      );
+      await this.notifyAssignee(task, request.context, 'task-assigned');
+      const decision = await this.waitForDecision(live, request.context);
+      await this.close(live, 'decided', decision);
+      return decision;
+    } catch (error) {
+      if (isCancellation(error)) {
+        await CancellationScope.nonCancellable(() => this.close(live, 'cancelled'));
+      }
+      throw error;
+    }
+  }
+
+  private async waitForDecision(live: LiveTask, context: string[]): Promise<Decision> {
+    const decided = () => live.decision !== undefined;
+    const { task } = live;
+    if (!(await this.waitUntil(decided, task.remindAt))) await this.remind(task, context);
+    if (!(await this.waitUntil(decided, task.dueAt))) await this.escalate(task, 1);
+    if (!(await this.waitUntil(decided, task.escalateAt))) await this.escalate(task, 2);
+    await condition(decided);
+    return live.decision as Decision;
+  }
+
+  private async waitUntil(decided: () => boolean, iso: string): Promise<boolean> {
+    const ms = untilMs(iso);
+    if (ms <= 0) return decided();
+    return condition(decided, ms);
+  }
+
+  private async remind(task: OpenTask, context: string[]): Promise<void> {
+    await this.notifyAssignee(task, context, 'reminder');
+    await this.host.addHistory(
+      { step: task.step, actor: 'system', action: `reminded ${task.assignee}`, channel: 'system', taskId: task.id },
+      `${task.id}:reminded`,
+    );
+  }
+
+  private async escalate(task: OpenTask, level: 1 | 2): Promise<void> {
+    const to =
+      level === 1
+        ? await activities.resolveManager({ email: task.assignee })
+        : await activities.resolveRole({ role: 'management' });
+    task.escalationLevel = level;
+    this.host.escalations.push({ taskId: task.id, level, to, at: new Date().toISOString() });
+    await activities.escalateTask({ taskId: task.id, level });
+    await activities.sendNotification({
+      key: `${task.id}:escalation-${level}`,
+      improvementId: this.host.improvementId,
+      taskId: task.id,
+      kind: `escalation-${level}`,
+      to,
+      template: {
+        name: 'escalation',
+        level,
+        step: task.step,
+        assignee: task.assignee,
+        dueAt: task.dueAt,
+        improvementTitle: this.host.improvementTitle,
+      },
+    });
+    await this.host.addHistory(
+      {
+        step: task.step,
+        actor: 'system',
+        action: `escalated to ${level === 1 ? "the assignee's manager" : 'management'} (${to})`,
+        channel: 'system',
+        taskId: task.id,
+      },
+      `${task.id}:escalated-${level}`,
+    );
+  }
+
+  private notifyAssignee(task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder') {
+    return activities.sendNotification({
+      key: `${task.id}:${kind}`,
+      improvementId: this.host.improvementId,
+      taskId: task.id,
+      kind,
+      to: task.assignee,
+      template: {
+        name: kind === 'reminder' ? 'reminder' : 'task',
+        step: task.step,
+        taskId: task.id,
+        assignee: task.assignee,
+        dueAt: task.dueAt,
+        linkExpiresAt: task.escalateAt,
+        improvementTitle: this.host.improvementTitle,
+        context,
+      },
+    });
+  }
+
+  private async close(live: LiveTask, status: 'decided' | 'cancelled', decision?: Decision): Promise<void> {
+    const { task } = live;
+    live.closed = true;
+    this.live.delete(task.id);
+    removeWhere(this.host.openTasks, (open) => open.id === task.id);
+    removeWhere(this.host.escalations, (flag) => flag.taskId === task.id);
+    await activities.closeTask({
+      taskId: task.id,
+      status,
+      outcome: decision?.outcome,
+      decision: decision?.fields,
+      decidedBy: decision?.actor,
+      channel: decision?.channel,
+    });
+    if (decision) {
+      const label = steps[task.step].outcomes.find((outcome) => outcome.name === decision.outcome)?.label ?? decision.outcome;
+      await this.host.addHistory(
+        {
+          step: task.step,
+          actor: decision.actor,
+          action: label,
+          comment: summarise(decision.fields),
+          channel: decision.channel,
+          taskId: task.id,
+        },
+        `${task.id}:decided`,
+      );
+    } else {
+      await this.host.addHistory(
+        { step: task.step, actor: 'system', action: 'task cancelled', channel: 'system', taskId: task.id },
+        `${task.id}:cancelled`,
+      );
+    }
+  }
+
+  private validate(request: DecisionRequest): void {
+    if (this.applied.has(request.decisionId)) return;
+    const live = this.live.get(request.taskId);
+    if (!live || live.decision) {
+      throw ApplicationFailure.create({
+        type: decisionRefusals.taskNotOpen,
+        message: `task ${request.taskId} is no longer open`,
+        nonRetryable: true,
+      });
+    }
+    if (request.actor.toLowerCase() !== live.task.assignee.toLowerCase()) {
+      throw ApplicationFailure.create({
+        type: decisionRefusals.notAssignee,
+        message: `only ${live.task.assignee} can decide this task`,
+        nonRetryable: true,
+      });
+    }
+    const checked = validateDecision(live.task.step, request.outcome, request.fields);
+    if (!checked.ok) {
+      throw ApplicationFailure.create({
+        type: decisionRefusals.invalidDecision,
+        message: checked.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+        details: [checked.problems],
+        nonRetryable: true,
+      });
+    }
+  }
+
+  private async decide(request: DecisionRequest): Promise<DecisionResult> {
+    const earlier = this.applied.get(request.decisionId);
+    if (earlier) return earlier;
+    const live = this.live.get(request.taskId) as LiveTask;
+    const checked = validateDecision(live.task.step, request.outcome, request.fields);
+    live.decision = {
+      outcome: request.outcome,
+      fields: checked.ok ? checked.fields : {},
+      actor: request.actor.toLowerCase(),
+      channel: request.channel,
+      decisionId: request.decisionId,
+    };
+    await condition(() => live.closed);
+    const result: DecisionResult = { taskId: request.taskId, outcome: request.outcome, stage: this.host.stage() };
+    this.applied.set(request.decisionId, result);
+    return result;
+  }
+
+  private async decideFromSignal(request: DecisionRequest): Promise<void> {
+    if (this.applied.has(request.decisionId)) return;
+    try {
+      this.validate(request);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.host.addHistory(
+        {
+          step: this.live.get(request.taskId)?.task.step ?? 'decision',
+          actor: request.actor,
+          action: 'decision refused',
+          comment: reason,
+          channel: request.channel,
+          taskId: request.taskId,
+        },
+        `${request.decisionId}:refused`,
+      );
+      return;
+    }
+    await this.decide(request);
+  }
+}
+
+function removeWhere<T>(items: T[], predicate: (item: T) => boolean): void {
+  for (let index = items.length - 1; index >= 0; index -= 1) {
+    if (predicate(items[index] as T)) items.splice(index, 1);
+  }
+}
+
+/** A short, readable summary of a decision's fields for the history. */
+function summarise(fields: Record<string, unknown>): string | undefined {
+  const parts = Object.entries(fields)
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([name, value]) => {
+      if (name === 'comment' || name === 'reason') return String(value);
+      if (Array.isArray(value)) return `${name}: ${value.length} item(s)`;
+      return `${name}: ${String(value)}`;
+    });
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}

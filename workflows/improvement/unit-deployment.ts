@@ -1,0 +1,57 @@
+import { workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import type { HistoryEntry, OpenTask, UnitDeployment, UnitDeploymentInput } from './definitions';
+import { TaskBoard } from './tasks';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { recordEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/** Deploys an improved process to one organisational unit: adopted, tailored, or waived [SG3.SP2]. */
+export async function unitDeployment(input: UnitDeploymentInput): Promise<UnitDeployment> {
+  const unit: UnitDeployment = { ...input.unit };
+  const openTasks: OpenTask[] = [];
+  const board = new TaskBoard({
+    improvementId: input.improvementId,
+    improvementTitle: input.improvementTitle,
+    workflowId: workflowInfo().workflowId,
+    durations: input.durations,
+    openTasks,
+    escalations: [],
+    stage: () => 'deployment',
+    addHistory: (entry: Omit<HistoryEntry, 'at'>, key: string) =>
+      recordEvent({
+        improvementId: input.improvementId,
+        event: { at: new Date().toISOString(), ...entry, step: `${entry.step} (${unit.unitName})`, key: `unit:${unit.unitId}:${key}` },
+      }),
+  });
+  const context = [...input.context, `Organisational unit: ${unit.unitName}`];
+
+  while (unit.status === 'pending') {
+    const refusal = unit.waiverRefusals > 0 ? [`Waiver refused ${unit.waiverRefusals} time(s): adopt the process, or request again with new reasons.`] : [];
+    const decision = await board.ask({ step: 'adoption', assignee: { email: unit.manager }, context: [...context, ...refusal], unitId: unit.unitId });
+    if (decision.outcome === 'adopt' || decision.outcome === 'tailor') {
+      unit.status = 'adopted';
+      unit.tailoring = typeof decision.fields.tailoring === 'string' ? decision.fields.tailoring : undefined;
+      break;
+    }
+    const reason = typeof decision.fields.reason === 'string' ? decision.fields.reason : '';
+    const ruling = await board.ask({
+      step: 'waiver',
+      assignee: { role: 'orpg' },
+      context: [...context, `Waiver requested by ${decision.actor}: ${reason}`],
+      unitId: unit.unitId,
+    });
+    if (ruling.outcome === 'grant') {
+      unit.status = 'waived';
+      unit.waiverReason = reason;
+    } else {
+      unit.waiverRefusals += 1;
+    }
+  }
+  return unit;
+}
