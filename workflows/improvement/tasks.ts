@@ -234,7 +234,6 @@ export class TaskBoard {
 
   private async close(live: LiveTask, status: 'decided' | 'cancelled', decision?: Decision): Promise<void> {
     const { task } = live;
-    live.closed = true;
     this.live.delete(task.id);
     removeWhere(this.host.openTasks, (open) => open.id === task.id);
     removeWhere(this.host.escalations, (flag) => flag.taskId === task.id);
@@ -265,6 +264,8 @@ export class TaskBoard {
         `${task.id}:cancelled`,
       );
     }
+    // The decider's update returns only now, once the read model shows the task closed.
+    live.closed = true;
   }
 
   private validate(request: DecisionRequest): void {
