@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { InboxMessage } from '../../embedded/inbox';
-import type { TestService } from './service';
+import type { ApiClient } from './service';
 import { eventually } from './service';
 
 /** The people of a small organisation, as the tests register them. */
@@ -23,7 +23,7 @@ export interface Organisation {
 }
 
 /** Registers two organisational units and everyone who takes part in an improvement. */
-export async function registerOrganisation(service: TestService): Promise<Organisation> {
+export async function registerOrganisation(service: ApiClient): Promise<Organisation> {
   const unit = async (name: string, manager: string) => {
     const response = await service.call('POST', '/api/org-units', { name, manager });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
@@ -77,7 +77,7 @@ export interface OpenTaskView {
 }
 
 /** Waits until the improvement has an open task for `step` (and unit), and returns it. */
-export function openTask(service: TestService, improvementId: string, step: string, unitId?: string): Promise<OpenTaskView> {
+export function openTask(service: ApiClient, improvementId: string, step: string, unitId?: string): Promise<OpenTaskView> {
   return eventually(async () => {
     const response = await service.call('GET', `/api/improvements/${improvementId}`);
     const tasks = (response.body.openTasks ?? []) as OpenTaskView[];
@@ -86,7 +86,7 @@ export function openTask(service: TestService, improvementId: string, step: stri
 }
 
 /** Waits until the improvement reaches `stage`, and returns it. */
-export function improvementAt(service: TestService, improvementId: string, stage: string): Promise<any> {
+export function improvementAt(service: ApiClient, improvementId: string, stage: string): Promise<any> {
   return eventually(async () => {
     const response = await service.call('GET', `/api/improvements/${improvementId}`);
     return response.body.stage === stage ? response.body : undefined;
@@ -94,7 +94,7 @@ export function improvementAt(service: TestService, improvementId: string, stage
 }
 
 /** Decides a task over the API as its assignee; expects the decision to be applied. */
-export async function decide(service: TestService, task: OpenTaskView, outcome: string, fields: Record<string, unknown> = {}) {
+export async function decide(service: ApiClient, task: OpenTaskView, outcome: string, fields: Record<string, unknown> = {}) {
   const response = await service.call('POST', `/api/tasks/${task.id}/decision`, { actor: task.assignee, outcome, fields });
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body;

@@ -58,11 +58,31 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     },
     { logger: silentLogger, workflowBundle: { codePath: inject('workflowBundlePath') } },
   );
-  const call: TestService['call'] = async (method, pathname, body, headers = {}) => {
-    const response = await fetch(`${running.url}${pathname}`, {
+  const call = createCaller(running.url, running.adminToken);
+  return {
+    ...running,
+    inbox,
+    dataDir,
+    taskQueue,
+    call,
+    async destroy() {
+      await running.stop();
+      if (!options.inbox) await inbox.stop();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Something that calls the API: a test service, or an API server a test started itself. */
+export type ApiClient = Pick<TestService, 'call'>;
+
+/** Calls the API at `url` as the admin; JSON in, status and JSON out. */
+export function createCaller(url: string, adminToken: string): TestService['call'] {
+  return async (method, pathname, body, headers = {}) => {
+    const response = await fetch(`${url}${pathname}`, {
       method,
       headers: {
-        authorization: `Bearer ${running.adminToken}`,
+        authorization: `Bearer ${adminToken}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },
@@ -76,18 +96,6 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       // not JSON: keep the text
     }
     return { status: response.status, body: parsed, headers: response.headers };
-  };
-  return {
-    ...running,
-    inbox,
-    dataDir,
-    taskQueue,
-    call,
-    async destroy() {
-      await running.stop();
-      if (!options.inbox) await inbox.stop();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
   };
 }
 

@@ -239,6 +239,27 @@ describe('the improvement lifecycle, stage by stage', () => {
     expect((await improvementAt(service, id, 'prioritisation')).status).toBe('active');
   });
 
+  it('a long history continues as new between stages, keeping its state and history', async () => {
+    const id = await submit({ title: 'Long-running improvement', continueAsNewAfterEvents: 50 });
+    const handle = temporal.workflow.getHandle(improvementWorkflowId(id));
+    const firstRunId = (await handle.describe()).runId;
+    for (let round = 1; round <= 3; round += 1) {
+      await decide(service, await openTask(service, id, 'review'), 'request-changes', { comment: `Round ${round}` });
+      await decide(service, await openTask(service, id, 'revise'), 'resubmit', { comment: `Answered round ${round}` });
+    }
+    const review = await openTask(service, id, 'review');
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(firstRunId);
+    const state = await handle.query(getStatusQuery);
+    expect(state.revision).toBe(3);
+    expect(state.openTasks.map((task) => task.id)).toEqual([review.id]);
+    expect(state.history.filter((entry) => entry.action === 'Request changes').map((entry) => entry.comment)).toEqual(['Round 1', 'Round 2', 'Round 3']);
+
+    await decide(service, review, 'accept');
+    const accepted = await improvementAt(service, id, 'prioritisation');
+    expect(accepted.details.revision).toBe(3);
+  });
+
   it('lists improvements by stage, status and assignee', async () => {
     const id = await submit({ title: 'Listed improvement' });
     await openTask(service, id, 'review');
