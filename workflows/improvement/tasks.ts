@@ -184,7 +184,18 @@ export class TaskBoard {
         : await activities.resolveRole({ role: 'management' });
     task.escalationLevel = level;
     this.host.escalations.push({ taskId: task.id, level, to, at: new Date().toISOString() });
+    // The flag is recorded before the email goes, so whoever follows the email sees it.
     await activities.escalateTask({ taskId: task.id, level });
+    await this.host.addHistory(
+      {
+        step: task.step,
+        actor: 'system',
+        action: `escalated to ${level === 1 ? "the assignee's manager" : 'management'} (${to})`,
+        channel: 'system',
+        taskId: task.id,
+      },
+      `${task.id}:escalated-${level}`,
+    );
     await activities.sendNotification({
       key: `${task.id}:escalation-${level}`,
       improvementId: this.host.improvementId,
@@ -200,16 +211,6 @@ export class TaskBoard {
         improvementTitle: this.host.improvementTitle,
       },
     });
-    await this.host.addHistory(
-      {
-        step: task.step,
-        actor: 'system',
-        action: `escalated to ${level === 1 ? "the assignee's manager" : 'management'} (${to})`,
-        channel: 'system',
-        taskId: task.id,
-      },
-      `${task.id}:escalated-${level}`,
-    );
   }
 
   private notifyAssignee(task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder') {
