@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { type StepName, stepNames } from './workflows/improvement/steps';
 
 /** A setting that was missing or malformed; its message names the setting. */
 export class ConfigError extends Error {
@@ -104,6 +105,23 @@ const settingsSchema = z.object({
   AUDIT_SETTLING_PERIOD: durationSetting('20bd'),
   /** How long a decision waits for a worker to apply it before the person is told "received". */
   DECISION_WAIT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(60_000).default(5_000)),
+  /** `email-code`: a decider confirms by a one-time code sent to their email before a link decision counts. */
+  DECISION_CONFIRMATION: z.preprocess(emptyAsUndefined, z.enum(['none', 'email-code']).default('none')),
+  /** Steps a proposer may not decide on their own proposal (comma-separated step names; empty allows all). */
+  SELF_APPROVAL_BLOCKED_STEPS: z.preprocess(
+    (value) => (value === undefined ? undefined : value),
+    z
+      .string()
+      .default('review,score,steering,plan-approval,pilot-approval,pilot-decision,waiver,lessons-confirm')
+      .refine(
+        (list) => list.split(',').every((step) => step.trim() === '' || (stepNames as string[]).includes(step.trim())),
+        `must be comma-separated step names (${stepNames.join(', ')})`,
+      ),
+  ),
+  /** Requests per minute one client may make to decision pages, decisions and code confirmation. */
+  DECISION_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
+  /** A JSON file of organisational units and people to register on first start (an empty database). */
+  SEED_FILE: optionalString,
   /** pino log level. */
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -118,6 +136,7 @@ export interface Config extends Settings {
   publicUrl: string;
   dataDir: string;
   calendar: { timeZone: string; holidays: string[] };
+  selfApprovalBlockedSteps: StepName[];
 }
 
 /** Which process is booting: only the all-in-one start may fall back to embedded services. */
@@ -137,6 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const settings = parsed.data;
+  if (role === 'api' && settings.DECISION_CONFIRMATION === 'email-code' && !settings.SMTP_URL) {
+    throw new ConfigError('Invalid configuration:\n  SMTP_URL: required for `npm run api` when DECISION_CONFIRMATION is email-code');
+  }
   if (role !== 'all-in-one') {
     const missing = requiredOutsideAllInOne[role].filter((name) => settings[name] === undefined);
     if (missing.length > 0) {
@@ -151,6 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     ...settings,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
     dataDir: path.resolve(settings.DATA_DIR),
+    selfApprovalBlockedSteps: settings.SELF_APPROVAL_BLOCKED_STEPS.split(',')
+      .map((step) => step.trim())
+      .filter(Boolean) as StepName[],
     calendar: {
       timeZone: settings.BUSINESS_TIMEZONE,
       holidays: settings.BUSINESS_HOLIDAYS.split(',').map((day) => day.trim()).filter(Boolean),

@@ -1,50 +1,46 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** What an emailed decision link grants: deciding one task, as its assignee, until it expires. */
-export interface DecisionLinkClaims {
-  taskId: string;
-  assignee: string;
-  expiresAt: Date;
+/**
+ * Emailed decision links. Each is a random token per task and assignee; only its SHA-256 hash is
+ * stored, so the database never holds a usable link. Shared by the email activity (which makes
+ * them) and the decision pages (which check them).
+ */
+export function newLinkToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashLinkToken(token) };
 }
 
-function signature(payload: string, secret: string): string {
-  return createHmac('sha256', secret).update(payload).digest('base64url');
-}
-
-/** A signed, expiring token bound to the task and its assignee. */
-export function signDecisionLink(claims: DecisionLinkClaims, secret: string): string {
-  const payload = Buffer.from(
-    JSON.stringify({ t: claims.taskId, a: claims.assignee, e: Math.floor(claims.expiresAt.getTime() / 1000) }),
-  ).toString('base64url');
-  return `${payload}.${signature(payload, secret)}`;
-}
-
-export type DecisionLinkCheck =
-  | { valid: true; claims: DecisionLinkClaims }
-  | { valid: false; reason: 'malformed' | 'tampered' | 'expired'; claims?: DecisionLinkClaims };
-
-/** Verifies a token's signature and expiry. */
-export function verifyDecisionLink(token: string, secret: string, now = new Date()): DecisionLinkCheck {
-  const [payload, given, extra] = token.split('.');
-  if (!payload || !given || extra !== undefined) return { valid: false, reason: 'malformed' };
-  const expected = Buffer.from(signature(payload, secret));
-  const actual = Buffer.from(given);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { valid: false, reason: 'tampered' };
-  let parsed: { t?: unknown; a?: unknown; e?: unknown };
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof parsed;
-  } catch {
-    return { valid: false, reason: 'malformed' };
-  }
-  if (typeof parsed.t !== 'string' || typeof parsed.a !== 'string' || typeof parsed.e !== 'number') {
-    return { valid: false, reason: 'malformed' };
-  }
-  const claims = { taskId: parsed.t, assignee: parsed.a, expiresAt: new Date(parsed.e * 1000) };
-  if (claims.expiresAt.getTime() < now.getTime()) return { valid: false, reason: 'expired', claims };
-  return { valid: true, claims };
+export function hashLinkToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
 /** The page a person opens from their email to decide a task. */
 export function decisionLinkUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/decide/${token}`;
+}
+
+/** Stands for the link in the stored copy of an email; the real link is only in the sent one. */
+export const decisionLinkPlaceholder = '[your personal decision link]';
+
+/**
+ * The decision page's anti-forgery token: proves a POST came from a form this service rendered
+ * for this link, recently.
+ */
+export function formToken(secret: string, linkId: string, issuedAt: number): string {
+  return createHmac('sha256', secret).update(`decision-form.${linkId}.${issuedAt}`).digest('base64url');
+}
+
+export function isValidFormToken(
+  secret: string,
+  linkId: string,
+  token: unknown,
+  issuedAt: unknown,
+  now: number,
+  ttlMs: number,
+): boolean {
+  const issued = Number(issuedAt);
+  if (typeof token !== 'string' || !Number.isInteger(issued) || issued > now + 60_000 || now - issued > ttlMs) return false;
+  const expected = Buffer.from(formToken(secret, linkId, issued));
+  const actual = Buffer.from(token);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

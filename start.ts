@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
 import { createApp } from './api/app';
 import { close, createTemporalClient, listen } from './api/server';
 import { loadConfig } from './config';
@@ -11,6 +12,7 @@ import { exitOnBootFailure, stopOnSignals } from './lifecycle';
 import { createLogger, type Logger } from './log';
 import { createDatabase } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';
+import { seedOrganisation } from './prisma/seed';
 import { createWorker, installTemporalRuntime, stopWorker, type WorkerDeps } from './worker';
 
 /** The running all-in-one service and where each part of it is. */
@@ -90,9 +92,14 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       inbox = localInbox;
     }
 
+    if (config.SEED_FILE) {
+      const seeded = await seedOrganisation(db, config.SEED_FILE);
+      if (seeded.seeded) logger.info(seeded, 'organisation seeded');
+    }
     const temporal = createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
     stack.push(() => temporal.connection.close());
-    const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, inbox });
+    const mailer = { transport: nodemailer.createTransport(smtpUrl), from: config.MAIL_FROM };
+    const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, mailer, inbox });
     const { server, port } = await listen(app, config.PORT);
     stack.push(() => close(server));
     // With PORT=0 the default public URL is only known once the server listens.
@@ -105,7 +112,6 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       connection,
       db,
       smtpUrl,
-      appSecret: secrets.appSecret,
       workflowBundle: options.workflowBundle,
     });
     const running = worker.run();

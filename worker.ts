@@ -2,7 +2,6 @@ import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleOp
 import nodemailer from 'nodemailer';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
-import { loadOrCreateSecrets } from './embedded/secrets';
 import { exitOnBootFailure, stopOnSignals } from './lifecycle';
 import { createLogger, type Logger } from './log';
 import { createDatabase, type Database } from './prisma/database';
@@ -13,13 +12,12 @@ export interface WorkerDeps {
   connection: NativeConnection;
   db: Database;
   smtpUrl: string;
-  appSecret: string;
   /** A pre-built workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
 }
 
 /** Builds a worker that runs every workflow and activity of OPF Pipeline on the task queue. */
-export async function createWorker({ config, connection, db, smtpUrl, appSecret, workflowBundle }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, db, smtpUrl, workflowBundle }: WorkerDeps): Promise<Worker> {
   const transport = nodemailer.createTransport(smtpUrl);
   return Worker.create({
     connection,
@@ -31,7 +29,6 @@ export async function createWorker({ config, connection, db, smtpUrl, appSecret,
       transport,
       from: config.MAIL_FROM,
       publicUrl: config.publicUrl,
-      appSecret,
       calendar: config.calendar,
     }),
     shutdownGraceTime: '10 seconds',
@@ -61,13 +58,12 @@ export function installTemporalRuntime(logger: Logger): void {
 async function main(): Promise<void> {
   const config = loadConfig(process.env, 'worker');
   const logger = createLogger(config.LOG_LEVEL, { process: 'worker' });
-  const secrets = await loadOrCreateSecrets(config.dataDir, config, false);
   installTemporalRuntime(logger);
   const databaseUrl = config.DATABASE_URL as string;
   await applyMigrations(databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS as string });
-  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string, appSecret: secrets.appSecret });
+  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string });
   const running = worker.run();
   stopOnSignals(logger, async () => {
     await stopWorker(worker, running);

@@ -13,6 +13,7 @@ export interface OpenTaskRequest {
   workflowId: string;
   step: string;
   assignee: string;
+  onBehalfOf?: string;
   unitId?: string;
   timing: StepTiming;
   /** An absolute due date (YYYY-MM-DD, end of that day UTC) or a duration, instead of timing.due. */
@@ -113,6 +114,7 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
           workflowId: request.workflowId,
           step: request.step,
           assignee: request.assignee,
+          onBehalfOf: request.onBehalfOf ?? null,
           unitId: request.unitId ?? null,
           ...clock,
         },
@@ -149,13 +151,39 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
     },
 
     /**
-     * The person who acts for a role. Nobody holding it is an operator's problem to fix, not the
-     * workflow's: the activity keeps retrying until someone is registered.
+     * The person who acts for a role (never one of `excluding`, e.g. the proposer of the
+     * improvement). Nobody holding it is an operator's problem to fix, not the workflow's: the
+     * activity keeps retrying until someone is registered.
      */
-    async resolveRole({ role }: { role: string }): Promise<string> {
-      const person = await db.person.findFirst({ where: { roles: { has: role } }, orderBy: { email: 'asc' } });
-      if (!person) throw new Error(`nobody holds the role "${role}": register one with POST /api/people`);
+    async resolveRole({ role, excluding = [] }: { role: string; excluding?: string[] }): Promise<string> {
+      const person = await db.person.findFirst({
+        where: { roles: { has: role }, email: { notIn: excluding.map((email) => email.toLowerCase()) } },
+        orderBy: { email: 'asc' },
+      });
+      if (!person) {
+        const but = excluding.length > 0 ? ` other than ${excluding.join(', ')}` : '';
+        throw new Error(`nobody${but} holds the role "${role}": register one with POST /api/people`);
+      }
       return person.email;
+    },
+
+    /** The person, or their delegate while a delegation is in force [out of office]. */
+    async routeAssignee({ email, excluding = [] }: { email: string; excluding?: string[] }): Promise<{ assignee: string; onBehalfOf?: string }> {
+      const now = new Date();
+      const delegation = await db.delegation.findFirst({
+        where: { personEmail: email.toLowerCase(), cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (!delegation || excluding.map((other) => other.toLowerCase()).includes(delegation.delegateEmail)) return { assignee: email };
+      return { assignee: delegation.delegateEmail, onBehalfOf: email };
+    },
+
+    /** Gives a task to a new assignee; every link of the previous assignee dies. */
+    async reassignTask({ taskId, assignee, onBehalfOf }: { taskId: string; assignee: string; onBehalfOf?: string }): Promise<void> {
+      await db.$transaction([
+        db.task.update({ where: { id: taskId }, data: { assignee, onBehalfOf: onBehalfOf ?? null } }),
+        db.decisionLink.updateMany({ where: { taskId, assignee: { not: assignee }, revokedAt: null }, data: { revokedAt: new Date() } }),
+      ]);
     },
 
     /** The first rung of escalation: the person's manager, or management when none is known. */

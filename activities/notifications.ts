@@ -1,5 +1,6 @@
 import type { Transporter } from 'nodemailer';
-import { decisionLinkUrl, signDecisionLink } from '../decision-links';
+import { randomUUID } from 'node:crypto';
+import { decisionLinkPlaceholder, decisionLinkUrl, newLinkToken } from '../decision-links';
 import type { Database } from '../prisma/database';
 import { type StepName, steps } from '../workflows/improvement/steps';
 
@@ -34,7 +35,6 @@ export interface NotificationDeps {
   transport: Transporter;
   from: string;
   publicUrl: string;
-  appSecret: string;
   /** How long a decision link outlives the task's last escalation. */
   linkGraceMs?: number;
 }
@@ -60,14 +60,6 @@ function render(request: NotificationRequest, deps: NotificationDeps): { subject
     case 'task':
     case 'reminder': {
       const spec = steps[template.step];
-      const token = signDecisionLink(
-        {
-          taskId: template.taskId,
-          assignee: template.assignee,
-          expiresAt: new Date(Date.parse(template.linkExpiresAt) + (deps.linkGraceMs ?? thirtyDaysMs)),
-        },
-        deps.appSecret,
-      );
       const prefix = template.name === 'reminder' ? 'Reminder: ' : 'Action needed: ';
       return {
         subject: `${prefix}${spec.title} — ${template.improvementTitle}`,
@@ -78,7 +70,7 @@ function render(request: NotificationRequest, deps: NotificationDeps): { subject
           ...template.context,
           '',
           `Due: ${formatTime(template.dueAt)}`,
-          `Decide here: ${decisionLinkUrl(deps.publicUrl, token)}`,
+          `Decide here: ${decisionLinkPlaceholder}`,
           '',
           'This link is yours alone. Opening it changes nothing; it stops working once the task is decided, cancelled or reassigned.',
           '',
@@ -108,6 +100,24 @@ function render(request: NotificationRequest, deps: NotificationDeps): { subject
 /** The outbox: every email is recorded before it is sent, and each key is sent once. */
 export function createNotificationActivities(deps: NotificationDeps) {
   const { db, transport, from } = deps;
+
+  /** Puts a fresh personal link into the email about to be sent; its hash alone is kept. */
+  async function withDecisionLink(body: string, request: NotificationRequest): Promise<string> {
+    const { template } = request;
+    if (template.name !== 'task' && template.name !== 'reminder') return body;
+    const { token, hash } = newLinkToken();
+    await db.decisionLink.create({
+      data: {
+        id: randomUUID(),
+        tokenHash: hash,
+        taskId: template.taskId,
+        assignee: template.assignee,
+        expiresAt: new Date(Date.parse(template.linkExpiresAt) + (deps.linkGraceMs ?? thirtyDaysMs)),
+      },
+    });
+    return body.replace(decisionLinkPlaceholder, decisionLinkUrl(deps.publicUrl, token));
+  }
+
   return {
     async sendNotification(request: NotificationRequest): Promise<{ status: 'sent' | 'already-sent' }> {
       const existing = await db.notification.findUnique({ where: { notificationKey: request.key } });
@@ -126,12 +136,13 @@ export function createNotificationActivities(deps: NotificationDeps) {
         },
         update: { attempts: { increment: 1 } },
       });
+      const body = await withDecisionLink(notification.body, request);
       try {
         await transport.sendMail({
           from,
           to: notification.recipient,
           subject: notification.subject,
-          text: notification.body,
+          text: body,
           messageId: `<${notification.id}@opf-pipeline>`,
           headers: { 'X-OPF-Notification-Key': notification.notificationKey },
         });

@@ -1,33 +1,47 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
+import type { Transporter } from 'nodemailer';
 import { pinoHttp } from 'pino-http';
+import type { Config } from '../config';
 import type { MailInbox } from '../embedded/inbox';
 import type { Logger } from '../log';
 import type { Database } from '../prisma/database';
-import { requireAdmin } from './auth';
-import { errorHandler, notFoundHandler } from './errors';
-import { healthRoutes } from './routes/health';
+import { audit } from './audit';
+import { authenticate } from './auth';
+import { AppError, errorHandler, notFoundHandler } from './errors';
+import { openApiRoute } from './openapi';
+import { auditRoutes } from './routes/audit-trail';
 import { decisionPageRoutes } from './routes/decision-pages';
+import { delegationRoutes } from './routes/delegations';
+import { healthRoutes } from './routes/health';
 import { improvementRoutes, type ImprovementRouteDeps } from './routes/improvements';
+import { inboxRoutes } from './routes/inbox';
 import { orgUnitRoutes } from './routes/org-units';
 import { peopleRoutes } from './routes/people';
 import { taskRoutes } from './routes/tasks';
-import { inboxRoutes } from './routes/inbox';
+import { tokenRoutes } from './routes/tokens';
 
 export interface AppDeps {
   temporal: Client;
   db: Database;
-  config: ImprovementRouteDeps['config'];
+  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT'>;
   adminToken: string;
   appSecret: string;
   logger: Logger;
+  /** Sends confirmation codes when DECISION_CONFIRMATION is `email-code`. */
+  mailer?: { transport: Transporter; from: string };
   /** The local inbox, when mail is embedded. */
   inbox?: MailInbox;
 }
 
+/** Statuses that mean someone tried something they may not do: kept in the audit trail. */
+const refusalsWorthAuditing = new Set([401, 403, 409, 422, 429]);
+
 /** The HTTP API: validates, authorises and hands over to Temporal. Does not listen. */
-export function createApp({ temporal, db, config, adminToken, appSecret, logger, inbox }: AppDeps): express.Express {
+export function createApp({ temporal, db, config, adminToken, appSecret, logger, mailer, inbox }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -40,22 +54,43 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // Decision links carry their secret in the path: log the route, never the token.
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/^\/decide\/[^/?]+/, '/decide/[token]') }) },
       customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } }, referrerPolicy: { policy: 'no-referrer' } }));
   app.use(express.json({ limit: '100kb' }));
 
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: config.DECISION_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'too many requests: wait a minute and try again')),
+  });
+  const decisions = { temporal, db, waitMs: config.DECISION_WAIT_MS, selfApprovalBlockedSteps: config.selfApprovalBlockedSteps };
+
   app.use(healthRoutes({ temporal, db }));
-  const admin = requireAdmin(adminToken);
-  const decisions = { temporal, db, waitMs: config.DECISION_WAIT_MS };
-  app.use('/api/improvements', improvementRoutes({ temporal, db, config, requireAdmin: admin }));
-  app.use('/api/tasks', taskRoutes({ ...decisions, requireAdmin: admin }));
-  app.use('/api/org-units', orgUnitRoutes({ db, requireAdmin: admin }));
-  app.use('/api/people', peopleRoutes({ db, requireAdmin: admin }));
-  app.use('/decide', decisionPageRoutes({ ...decisions, appSecret }));
+  app.get('/api/openapi.json', openApiRoute());
+  app.use('/api', authenticate({ db, adminToken }));
+  app.use('/api/improvements', improvementRoutes({ temporal, db, config }));
+  app.use('/api/tasks/:id/decision', limiter);
+  app.use('/api/tasks', taskRoutes(decisions));
+  app.use('/api/org-units', orgUnitRoutes({ db }));
+  app.use('/api/people/:email/tokens', tokenRoutes({ db }));
+  app.use('/api/people/:email/delegations', delegationRoutes(decisions));
+  app.use('/api/people', peopleRoutes({ db }));
+  app.use('/api/audit', auditRoutes({ db }));
+  app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer }));
   if (inbox) app.use('/inbox', inboxRoutes(inbox));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(
+    errorHandler(logger, async (req, error) => {
+      if (!refusalsWorthAuditing.has(error.status) || req.path.startsWith('/decide')) return;
+      await audit(db, req, { action: `${req.method} ${req.baseUrl}${req.route ? (req.route as { path: string }).path : req.path}`, target: req.originalUrl.split('?')[0] ?? '', outcome: 'refused', details: { status: error.status, code: error.code, message: error.message } });
+    }),
+  );
   return app;
 }

@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Client,
-  isGrpcDeadlineError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { Database } from '../prisma/database';
-import { decideUpdate, decisionSignal, type DecisionRequest } from '../workflows/improvement/definitions';
+import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal } from '../workflows/improvement/definitions';
 import { type StepName, stepNames, validateDecision } from '../workflows/improvement/steps';
 import { AppError } from './errors';
+import { updateOrSignal } from './handoff';
 
 export interface DecisionDeps {
   temporal: Client;
   db: Database;
+  /** Steps a proposer may not decide on their own proposal. */
+  selfApprovalBlockedSteps: readonly string[];
   /** How long to wait for a worker to apply the decision before answering "received". */
   waitMs: number;
 }
@@ -43,23 +39,8 @@ export function describeClosedTask(task: Pick<TaskRow, 'status' | 'outcome' | 'd
   return `this task is ${task.status}`;
 }
 
-const refusalStatus: Record<string, [number, string]> = {
-  TaskNotOpen: [409, 'task_closed'],
-  NotAssignee: [403, 'not_assignee'],
-  InvalidDecision: [400, 'invalid_input'],
-};
-
-function refusalFrom(error: WorkflowUpdateFailedError): AppError {
-  const cause = error.cause;
-  if (cause instanceof ApplicationFailure && cause.type && refusalStatus[cause.type]) {
-    const [status, code] = refusalStatus[cause.type]!;
-    return new AppError(code, status, cause.message);
-  }
-  return new AppError('refused', 409, cause?.message ?? error.message);
-}
-
 /** Checks a decision against the read model first, so a refusal never waits for a worker. */
-async function precheck(db: Database, decision: SubmittedDecision): Promise<TaskRow> {
+async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision: SubmittedDecision): Promise<TaskRow> {
   const task = await db.task.findUnique({ where: { id: decision.taskId } });
   if (!task) throw new AppError('not_found', 404, `taskId: no task ${decision.taskId}`);
   if (task.status !== 'open') throw new AppError('task_closed', 409, describeClosedTask(task));
@@ -67,6 +48,12 @@ async function precheck(db: Database, decision: SubmittedDecision): Promise<Task
     throw new AppError('not_assignee', 403, `actor: only ${task.assignee} can decide this task`);
   }
   if (!stepNames.includes(task.step as StepName)) throw new AppError('internal', 500, 'unknown step');
+  if (selfApprovalBlockedSteps.includes(task.step)) {
+    const improvement = await db.improvement.findUnique({ where: { id: task.improvementId }, select: { proposerEmail: true } });
+    if (improvement?.proposerEmail === decision.actor.toLowerCase()) {
+      throw new AppError('self_approval', 403, 'actor: a proposer cannot decide this step of their own proposal');
+    }
+  }
   const checked = validateDecision(task.step as StepName, decision.outcome, decision.fields);
   if (!checked.ok) {
     throw new AppError(
@@ -85,19 +72,13 @@ async function precheck(db: Database, decision: SubmittedDecision): Promise<Task
  * a worker returns.
  */
 export async function submitDecision(deps: DecisionDeps, decision: SubmittedDecision): Promise<DecisionReceipt> {
-  const task = await precheck(deps.db, decision);
+  const task = await precheck(deps, decision);
   const request: DecisionRequest = { ...decision, actor: decision.actor.toLowerCase(), decisionId: randomUUID() };
   const handle = deps.temporal.workflow.getHandle(task.workflowId);
-  try {
-    const result = await deps.temporal.withDeadline(Date.now() + deps.waitMs, () =>
-      handle.executeUpdate(decideUpdate, { args: [request], updateId: request.decisionId }),
-    );
-    return { status: 'applied', ...result };
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw refusalFrom(error);
-    if (error instanceof WorkflowNotFoundError) throw new AppError('task_closed', 409, 'the improvement holding this task has ended');
-    if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error))) throw error;
-  }
-  await handle.signal(decisionSignal, request);
+  const handoff = await updateOrSignal<DecisionResult, [DecisionRequest]>(deps.temporal, handle, { update: decideUpdate, signal: decisionSignal }, [request], {
+    waitMs: deps.waitMs,
+    updateId: request.decisionId,
+  });
+  if (handoff.status === 'applied') return { status: 'applied', ...handoff.result };
   return { status: 'received', taskId: request.taskId, outcome: request.outcome };
 }

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { type z } from 'zod';
 import type { Logger } from '../log';
 
@@ -54,13 +54,19 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
   }
 }
 
-/** Registered last: every failure becomes a JSON error that names what was wrong, and nothing internal. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+/**
+ * Registered last: every failure becomes a JSON error that names what was wrong, and nothing
+ * internal. `onRefused` sees each client error (for the audit trail).
+ */
+export function errorHandler(logger: Logger, onRefused?: (req: Request, error: AppError) => Promise<void>): ErrorRequestHandler {
+  return async (error: unknown, req, res, _next) => {
     const known =
       error instanceof AppError ? error : fromBodyParser((error ?? {}));
     const appError = known ?? new AppError('internal', 500, 'internal error; the request id identifies it in the logs');
     if (!known) (req.log ?? logger).error({ err: error }, 'unhandled error');
+    if (known && onRefused) {
+      await onRefused(req, known).catch((auditError: unknown) => (req.log ?? logger).error({ err: auditError }, 'could not audit a refusal'));
+    }
     res.status(appError.status).json({
       error: { code: appError.code, message: appError.message, details: appError.details, requestId: req.id },
     });

@@ -2,12 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { Client, Connection } from '@temporalio/client';
+import nodemailer from 'nodemailer';
 import { loadConfig } from '../config';
 import { loadOrCreateSecrets } from '../embedded/secrets';
 import { exitOnBootFailure, stopOnSignals } from '../lifecycle';
 import { createLogger } from '../log';
 import { createDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
+import { seedOrganisation } from '../prisma/seed';
 import { createApp } from './app';
 
 /** Starts listening; resolves with the server and the port it got. */
@@ -40,7 +42,9 @@ async function main(): Promise<void> {
   await applyMigrations(databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
   const temporal = createTemporalClient(config.TEMPORAL_ADDRESS as string, config.TEMPORAL_NAMESPACE);
-  const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger });
+  if (config.SEED_FILE) await seedOrganisation(db, config.SEED_FILE);
+  const mailer = config.SMTP_URL ? { transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM } : undefined;
+  const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, mailer });
   const { server, port } = await listen(app, config.PORT);
   stopOnSignals(logger, async () => {
     await close(server);

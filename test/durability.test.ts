@@ -47,6 +47,7 @@ describe('durability across worker crashes', () => {
       APP_SECRET: appSecret,
       DATA_DIR: dataDir,
       DECISION_WAIT_MS: '1500',
+      DECISION_RATE_LIMIT: '100000',
       LOG_LEVEL: 'warn',
     };
     const config = loadConfig(env, 'api');

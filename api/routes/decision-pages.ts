@@ -1,13 +1,39 @@
-import express, { Router } from 'express';
-import { type DecisionLinkClaims, verifyDecisionLink } from '../../decision-links';
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import express, { type Request, Router } from 'express';
+import type { Transporter } from 'nodemailer';
+import { formToken, hashLinkToken, isValidFormToken } from '../../decision-links';
 import type { Database } from '../../prisma/database';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { type FieldSpec, type StepName, steps } from '../../workflows/improvement/steps';
+import { audit } from '../audit';
 import { type DecisionDeps, describeClosedTask, submitDecision } from '../decisions';
 import { AppError } from '../errors';
 import { escapeHtml, page } from '../html';
 
 type TaskRow = NonNullable<Awaited<ReturnType<Database['task']['findUnique']>>>;
+type LinkRow = NonNullable<Awaited<ReturnType<Database['decisionLink']['findUnique']>>>;
+
+export interface DecisionPageDeps extends DecisionDeps {
+  appSecret: string;
+  /** `email-code`: the decider confirms by a one-time code sent to the assignee's email. */
+  confirmation: 'none' | 'email-code';
+  /** Sends confirmation codes (required with `email-code`). */
+  mailer?: { transport: Transporter; from: string };
+}
+
+/** How long a rendered decision form may be submitted. */
+const formTtlMs = 2 * 3600 * 1000;
+const codeTtlMs = 10 * 60 * 1000;
+const codeAttempts = 5;
+
+function hashCode(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
+}
+
+function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}${'•'.repeat(Math.max(1, local.length - 1))}@${domain}`;
+}
 
 function fieldInput(field: FieldSpec, id: string, value: string): string {
   const required = field.required ? ' required' : '';
@@ -29,19 +55,9 @@ function fieldInput(field: FieldSpec, id: string, value: string): string {
   }
 }
 
-function decisionForms(task: TaskRow, token: string, values: Record<string, string> = {}): string {
-  const spec = steps[task.step as StepName];
-  return spec.outcomes
-    .map((outcome) => {
-      const fields = outcome.fields
-        .map((field) => `<p>${fieldInput(field, `${outcome.name}-${field.name}`, values[`${outcome.name}.${field.name}`] ?? '')}</p>`)
-        .join('');
-      return (
-        `<form method="post" action="/decide/${escapeHtml(token)}" class="outcome">` +
-        `<input type="hidden" name="outcome" value="${outcome.name}"><fieldset><legend>${escapeHtml(outcome.label)}</legend>` +
-        `${fields}<button type="submit">${escapeHtml(outcome.label)}</button></fieldset></form>`
-      );
-    })
+function hiddenInputs(values: Record<string, string>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('');
 }
 
@@ -64,68 +80,158 @@ function improvementSummary(details: Partial<ImprovementState> | null, title: st
     .join('')}</dl>`;
 }
 
-function deadLinkPage(message: string, status = 410): { status: number; html: string } {
+interface DeadLink {
+  status: number;
+  html: string;
+}
+
+function deadLinkPage(message: string, status = 410): DeadLink {
   return { status, html: page('Link no longer works', `<h1>This link no longer works</h1><p role="alert">${escapeHtml(message)}.</p>`) };
 }
 
-/** The pages behind emailed decision links: GET shows the task (changing nothing), POST decides. */
-export function decisionPageRoutes(deps: DecisionDeps & { appSecret: string }): Router {
+/**
+ * The pages behind emailed decision links. GET and HEAD show the task and never change or consume
+ * anything (mail scanners prefetch links); only a POST of the page's own form, carrying its
+ * anti-forgery token, decides — after a one-time code, where the organisation requires one.
+ */
+export function decisionPageRoutes(deps: DecisionPageDeps): Router {
+  const { db } = deps;
   const router = Router();
-  router.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
 
-  async function openTaskFor(token: string): Promise<{ claims: DecisionLinkClaims; task: TaskRow } | { status: number; html: string }> {
-    const check = verifyDecisionLink(token, deps.appSecret);
-    if (!check.valid) {
-      if (check.reason === 'expired') return deadLinkPage(`It expired on ${check.claims?.expiresAt.toUTCString() ?? 'an earlier date'}`);
-      return deadLinkPage('It is not a valid decision link (it may have been altered or cut short when copied)', 400);
-    }
-    const task = await deps.db.task.findUnique({ where: { id: check.claims.taskId } });
+  async function openTaskFor(token: string): Promise<{ link: LinkRow; task: TaskRow } | DeadLink> {
+    const link = /^[\w-]{20,100}$/.test(token) ? await db.decisionLink.findUnique({ where: { tokenHash: hashLinkToken(token) } }) : null;
+    if (!link) return deadLinkPage('It is not a valid decision link (it may have been altered or cut short when copied)', 404);
+    const task = await db.task.findUnique({ where: { id: link.taskId } });
     if (!task) return deadLinkPage('The task it points to does not exist', 404);
-    if (task.assignee.toLowerCase() !== check.claims.assignee.toLowerCase()) {
-      return deadLinkPage(`The task was reassigned to someone else; ${check.claims.assignee} can no longer decide it`);
-    }
     if (task.status !== 'open') return deadLinkPage(describeClosedTask(task).replace(/^this/, 'This'));
-    return { claims: check.claims, task };
+    if (link.revokedAt || task.assignee !== link.assignee) {
+      const when = link.revokedAt ? ` on ${link.revokedAt.toUTCString()}` : '';
+      return deadLinkPage(`This task was reassigned${when}; ${task.assignee} now holds it and has their own link`);
+    }
+    if (link.expiresAt < new Date()) return deadLinkPage(`It expired on ${link.expiresAt.toUTCString()}`);
+    return { link, task };
   }
 
-  async function taskPage(task: TaskRow, token: string, notice = '', values: Record<string, string> = {}): Promise<string> {
-    const improvement = await deps.db.improvement.findUnique({ where: { id: task.improvementId } });
+  function formFields(link: LinkRow): Record<string, string> {
+    const issued = Date.now();
+    return { form_token: formToken(deps.appSecret, link.id, issued), form_issued: String(issued) };
+  }
+
+  function decisionForms(link: LinkRow, task: TaskRow, token: string, values: Record<string, string> = {}): string {
     const spec = steps[task.step as StepName];
+    const protection = hiddenInputs(formFields(link));
+    return spec.outcomes
+      .map((outcome) => {
+        const fields = outcome.fields
+          .map((field) => `<p>${fieldInput(field, `${outcome.name}-${field.name}`, values[`${outcome.name}.${field.name}`] ?? '')}</p>`)
+          .join('');
+        return (
+          `<form method="post" action="/decide/${escapeHtml(token)}" class="outcome">${protection}` +
+          `<input type="hidden" name="outcome" value="${outcome.name}"><fieldset><legend>${escapeHtml(outcome.label)}</legend>` +
+          `${fields}<button type="submit">${escapeHtml(outcome.label)}</button></fieldset></form>`
+        );
+      })
+      .join('');
+  }
+
+  async function taskPage(link: LinkRow, task: TaskRow, token: string, notice = '', values: Record<string, string> = {}): Promise<string> {
+    const improvement = await db.improvement.findUnique({ where: { id: task.improvementId } });
+    const spec = steps[task.step as StepName];
+    const onBehalf = task.onBehalfOf ? ` for ${escapeHtml(task.onBehalfOf)}` : '';
     return page(
       spec.title,
       `<h1>${escapeHtml(spec.title)}</h1>${notice}<p>${escapeHtml(spec.ask)}</p>` +
         improvementSummary(improvement?.details as Partial<ImprovementState> | null, improvement?.title ?? '') +
-        `<p>Assigned to <strong>${escapeHtml(task.assignee)}</strong>, due ${escapeHtml(task.dueAt.toUTCString())}.</p>` +
-        decisionForms(task, token, values),
+        `<p>Assigned to <strong>${escapeHtml(task.assignee)}</strong>${onBehalf}, due ${escapeHtml(task.dueAt.toUTCString())}.</p>` +
+        decisionForms(link, task, token, values),
     );
   }
 
-  /** Shows the task and its decision forms. Never decides anything. */
+  function send(res: express.Response, result: DeadLink) {
+    res.status(result.status).type('html').send(result.html);
+  }
+
+  /** Shows the task and its decision forms. Never decides or consumes anything. */
   router.get('/:token', async (req, res) => {
     const found = await openTaskFor(req.params.token);
-    if ('html' in found) {
-      res.status(found.status).type('html').send(found.html);
-      return;
-    }
-    res.set('Cache-Control', 'no-store').type('html').send(await taskPage(found.task, req.params.token));
+    if ('html' in found) return send(res, found);
+    res.set('Cache-Control', 'no-store').type('html').send(await taskPage(found.link, found.task, req.params.token));
   });
+
+  /** Issues a one-time code to the assignee and asks for it, carrying the decision along. */
+  async function askForCode(req: Request, found: { link: LinkRow; task: TaskRow }, form: Record<string, string>): Promise<string> {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    await db.confirmationCode.create({
+      data: { id: randomUUID(), linkId: found.link.id, codeHash: hashCode(code), expiresAt: new Date(Date.now() + codeTtlMs) },
+    });
+    const mailer = deps.mailer;
+    if (!mailer) throw new AppError('internal', 500, 'confirmation codes need a mailer');
+    await mailer.transport.sendMail({
+      from: mailer.from,
+      to: found.link.assignee,
+      subject: `Your OPF Pipeline confirmation code: ${code}`,
+      text: `Enter ${code} on the decision page to confirm your decision. It expires in 10 minutes. If you did not open a decision link, ignore this email.\n`,
+    });
+    await audit(db, req, { actor: found.link.assignee, action: 'decision.code-sent', target: found.task.id, outcome: 'ok' });
+    const carried = Object.fromEntries(Object.entries(form).filter(([name]) => !['form_token', 'form_issued', 'code'].includes(name)));
+    return page(
+      'Confirm your decision',
+      `<h1>Confirm your decision</h1><p role="status">We sent a six-digit code to ${escapeHtml(maskEmail(found.link.assignee))}. Enter it to confirm.</p>` +
+        `<form method="post" action="/decide/${escapeHtml(req.params.token as string)}">${hiddenInputs({ ...carried, ...formFields(found.link) })}` +
+        `<p><label for="code">Confirmation code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></p>` +
+        `<button type="submit">Confirm</button></form>`,
+    );
+  }
+
+  /** Checks a one-time code; refused codes count against their limited attempts. */
+  async function codeIsValid(link: LinkRow, code: string): Promise<boolean> {
+    const candidate = await db.confirmationCode.findFirst({
+      where: { linkId: link.id, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: codeAttempts } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!candidate) return false;
+    const expected = Buffer.from(candidate.codeHash);
+    const given = Buffer.from(hashCode(code));
+    if (expected.length === given.length && timingSafeEqual(expected, given)) {
+      await db.confirmationCode.update({ where: { id: candidate.id }, data: { usedAt: new Date() } });
+      return true;
+    }
+    await db.confirmationCode.update({ where: { id: candidate.id }, data: { attempts: { increment: 1 } } });
+    return false;
+  }
 
   /** Decides the task with the submitted form. */
   router.post('/:token', async (req, res) => {
     const found = await openTaskFor(req.params.token);
-    if ('html' in found) {
-      res.status(found.status).type('html').send(found.html);
-      return;
-    }
+    if ('html' in found) return send(res, found);
     const form = (req.body ?? {}) as Record<string, string>;
-    const { outcome = '', ...fields } = form;
+    if (!isValidFormToken(deps.appSecret, found.link.id, form.form_token, form.form_issued, Date.now(), formTtlMs)) {
+      await audit(db, req, { actor: found.link.assignee, action: 'decision.forged-or-stale-form', target: found.task.id, outcome: 'refused' });
+      return send(res, {
+        status: 403,
+        html: page('Please decide from the page', '<h1>Nothing was decided</h1><p role="alert">This request did not come from a current decision page. Open the link in your email again and decide from the page.</p>'),
+      });
+    }
+    if (deps.confirmation === 'email-code') {
+      if (!form.code) return res.type('html').send(await askForCode(req, found, form));
+      if (!(await codeIsValid(found.link, form.code))) {
+        await audit(db, req, { actor: found.link.assignee, action: 'decision.wrong-code', target: found.task.id, outcome: 'refused' });
+        return send(res, {
+          status: 403,
+          html: page('Code not accepted', '<h1>Nothing was decided</h1><p role="alert">That code is wrong, used or expired. Open the link in your email again to get a new code.</p>'),
+        });
+      }
+    }
+    const { outcome = '', form_token: _token, form_issued: _issued, code: _code, ...fields } = form;
     try {
-      const receipt = await submitDecision(deps, {
-        taskId: found.task.id,
-        actor: found.claims.assignee,
-        outcome,
-        fields,
-        channel: 'email-link',
+      const receipt = await submitDecision(deps, { taskId: found.task.id, actor: found.link.assignee, outcome, fields, channel: 'email-link' });
+      await audit(db, req, {
+        actor: found.link.assignee,
+        action: 'task.decide',
+        target: found.task.id,
+        outcome: receipt.status === 'applied' ? 'ok' : 'received',
+        details: { outcome, channel: 'email-link' },
       });
       const label = steps[found.task.step as StepName].outcomes.find((candidate) => candidate.name === outcome)?.label ?? outcome;
       const message =
@@ -135,9 +241,10 @@ export function decisionPageRoutes(deps: DecisionDeps & { appSecret: string }): 
       res.status(receipt.status === 'applied' ? 200 : 202).type('html').send(page('Decision recorded', `<h1>Thank you</h1><p role="status">${escapeHtml(message)}</p>`));
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
+      await audit(db, req, { actor: found.link.assignee, action: 'task.decide', target: found.task.id, outcome: 'refused', details: { outcome, reason: error.message } });
       const values = Object.fromEntries(Object.entries(fields).map(([name, value]) => [`${outcome}.${name}`, String(value)]));
       const notice = `<div role="alert"><p><strong>Your decision was not recorded:</strong> ${escapeHtml(error.message)}</p></div>`;
-      res.status(error.status).type('html').send(await taskPage(found.task, req.params.token, notice, values));
+      res.status(error.status).type('html').send(await taskPage(found.link, found.task, req.params.token, notice, values));
     }
   });
 

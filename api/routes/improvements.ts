@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type RequestHandler, Router } from 'express';
-import {
-  type Client,
-  isGrpcDeadlineError,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-} from '@temporalio/client';
+import { Router } from 'express';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Database } from '../../prisma/database';
@@ -21,18 +14,24 @@ import {
   type ImprovementInput,
   withdrawSignal,
   withdrawUpdate,
+  type WithdrawRequest,
+  type ImprovementState,
 } from '../../workflows/improvement/definitions';
 import { stepNames } from '../../workflows/improvement/steps';
+import { audit } from '../audit';
+import { allow, callerHolds } from '../auth';
 import { AppError, parse } from '../errors';
+import { updateOrSignal } from '../handoff';
 
 const duration = z.string().regex(durationPattern, 'must be a duration such as 5bd, 3d, 12h, 30m or 45s');
 const timing = z.strictObject({ due: duration, remindBefore: duration, escalateAfter: duration }).partial();
 
-const proposalSchema = z.strictObject({
+export const proposalSchema = z.strictObject({
   title: z.string().trim().min(3).max(200),
   description: z.string().trim().min(1).max(20_000),
   proposedChange: z.string().trim().max(20_000).optional(),
-  proposer: z.email().max(320),
+  /** Defaults to the caller; only the ORPG (or the admin) may submit for someone else. */
+  proposer: z.email().max(320).optional(),
   processOwner: z.email().max(320),
   process: z.string().trim().min(1).max(200),
   orgUnits: z.array(z.uuid()).min(1).max(200),
@@ -51,7 +50,7 @@ const proposalSchema = z.strictObject({
   continueAsNewAfterEvents: z.number().int().min(50).optional(),
 });
 
-const listQuery = z.strictObject({
+export const improvementListQuery = z.strictObject({
   stage: z.enum(improvementStages).optional(),
   status: z.enum(improvementStatuses).optional(),
   overdue: z.enum(['true', 'false']).optional(),
@@ -61,13 +60,15 @@ const listQuery = z.strictObject({
 });
 
 const idParams = z.strictObject({ id: z.uuid() });
-const withdrawBody = z.strictObject({ actor: z.email(), reason: z.string().trim().min(1).max(5_000) });
+export const withdrawBody = z.strictObject({ actor: z.email().optional(), reason: z.string().trim().min(1).max(5_000) });
 
 export interface ImprovementRouteDeps {
   temporal: Client;
   db: Database;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'STEP_DUE' | 'STEP_REMIND_BEFORE' | 'STEP_ESCALATE_AFTER' | 'AUDIT_SETTLING_PERIOD' | 'DECISION_WAIT_MS'>;
-  requireAdmin: RequestHandler;
+  config: Pick<
+    Config,
+    'TEMPORAL_TASK_QUEUE' | 'STEP_DUE' | 'STEP_REMIND_BEFORE' | 'STEP_ESCALATE_AFTER' | 'AUDIT_SETTLING_PERIOD' | 'DECISION_WAIT_MS' | 'selfApprovalBlockedSteps'
+  >;
 }
 
 /** Configured durations, overridden by the submission's own. */
@@ -80,7 +81,7 @@ function effectiveDurations(config: ImprovementRouteDeps['config'], requested: D
 }
 
 /** Submitting, listing, reading and withdrawing improvements. */
-export function improvementRoutes({ temporal, db, config, requireAdmin }: ImprovementRouteDeps): Router {
+export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps): Router {
   const router = Router();
 
   async function assertReferencesExist(proposal: z.infer<typeof proposalSchema>) {
@@ -94,10 +95,16 @@ export function improvementRoutes({ temporal, db, config, requireAdmin }: Improv
   }
 
   /** Submits a proposal [SG3.SP4 sp8]: starts its lifecycle workflow. */
-  router.post('/', requireAdmin, async (req, res) => {
+  router.post('/', allow('improvements:submit'), async (req, res) => {
     const proposal = parse(proposalSchema, req.body, 'body');
+    const caller = req.caller!;
+    const proposer = proposal.proposer ?? (caller.admin ? undefined : caller.email);
+    if (!proposer) throw new AppError('invalid_input', 400, 'body.proposer: required when the admin submits');
+    if (proposer.toLowerCase() !== caller.email && !callerHolds(caller, 'orpg')) {
+      throw new AppError('forbidden', 403, 'body.proposer: you may only submit proposals as yourself');
+    }
     await assertReferencesExist(proposal);
-    const { proposer, processOwner, durations, ...details } = proposal;
+    const { processOwner, durations, proposer: _proposer, ...details } = proposal;
     const input: ImprovementInput = {
       ...details,
       orgUnits: [...new Set(details.orgUnits)],
@@ -105,6 +112,7 @@ export function improvementRoutes({ temporal, db, config, requireAdmin }: Improv
       proposerEmail: proposer.toLowerCase(),
       processOwnerEmail: processOwner.toLowerCase(),
       durations: effectiveDurations(config, durations),
+      selfApprovalBlockedSteps: config.selfApprovalBlockedSteps,
     };
     try {
       await temporal.workflow.start('improvementLifecycle', {
@@ -118,6 +126,7 @@ export function improvementRoutes({ temporal, db, config, requireAdmin }: Improv
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', 409, `improvement ${input.id} already exists`);
       throw error;
     }
+    await audit(db, req, { action: 'improvement.submit', target: input.id, outcome: 'ok', details: { title: input.title, proposer: input.proposerEmail } });
     res.status(201).location(`/api/improvements/${input.id}`).json({
       id: input.id,
       title: input.title,
@@ -129,8 +138,8 @@ export function improvementRoutes({ temporal, db, config, requireAdmin }: Improv
   });
 
   /** Improvements in the read model, filterable by stage, status, overdue and assignee. */
-  router.get('/', requireAdmin, async (req, res) => {
-    const query = parse(listQuery, req.query, 'query');
+  router.get('/', allow('improvements:read'), async (req, res) => {
+    const query = parse(improvementListQuery, req.query, 'query');
     const taskFilter = {
       status: 'open',
       ...(query.overdue === 'true' ? { dueAt: { lt: new Date() } } : {}),
@@ -171,7 +180,7 @@ export function improvementRoutes({ temporal, db, config, requireAdmin }: Improv
   });
 
   /** One improvement with its open tasks and full history, from the read model. */
-  router.get('/:id', requireAdmin, async (req, res) => {
+  router.get('/:id', allow('improvements:read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const improvement = await db.improvement.findUnique({
       where: { id },
@@ -209,27 +218,31 @@ export function improvementRoutes({ temporal, db, config, requireAdmin }: Improv
   });
 
   /** The proposer or the ORPG withdraws the improvement, any time before deployment. */
-  router.post('/:id/withdraw', requireAdmin, async (req, res) => {
+  router.post('/:id/withdraw', allow('improvements:withdraw'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const { actor, reason } = parse(withdrawBody, req.body, 'body');
+    const body = parse(withdrawBody, req.body, 'body');
+    const caller = req.caller!;
+    const actor = (caller.admin ? body.actor : caller.email)?.toLowerCase();
+    if (!actor) throw new AppError('invalid_input', 400, 'body.actor: required when the admin withdraws');
     const improvement = await db.improvement.findUnique({ where: { id } });
     if (!improvement) throw new AppError('not_found', 404, `id: no improvement ${id}`);
-    const person = await db.person.findUnique({ where: { email: actor.toLowerCase() } });
-    if (actor.toLowerCase() !== improvement.proposerEmail && !person?.roles.includes('orpg')) {
+    const person = await db.person.findUnique({ where: { email: actor } });
+    if (actor !== improvement.proposerEmail && !person?.roles.includes('orpg')) {
       throw new AppError('forbidden', 403, 'actor: only the proposer or a member of the ORPG can withdraw an improvement');
     }
     const handle = temporal.workflow.getHandle(improvement.workflowId);
-    const request = { actor: actor.toLowerCase(), reason };
-    try {
-      const state = await temporal.withDeadline(Date.now() + config.DECISION_WAIT_MS, () => handle.executeUpdate(withdrawUpdate, { args: [request] }));
-      res.json({ id, stage: state.stage, status: state.status });
+    const handoff = await updateOrSignal<ImprovementState, [WithdrawRequest]>(
+      temporal,
+      handle,
+      { update: withdrawUpdate, signal: withdrawSignal },
+      [{ actor, reason: body.reason }],
+      { waitMs: config.DECISION_WAIT_MS },
+    );
+    await audit(db, req, { action: 'improvement.withdraw', target: id, outcome: handoff.status === 'applied' ? 'ok' : 'received', details: { actor, reason: body.reason } });
+    if (handoff.status === 'applied') {
+      res.json({ id, stage: handoff.result.stage, status: handoff.result.status });
       return;
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) throw new AppError('refused', 409, error.cause?.message ?? error.message);
-      if (error instanceof WorkflowNotFoundError) throw new AppError('refused', 409, 'the improvement has already ended');
-      if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error))) throw error;
     }
-    await handle.signal(withdrawSignal, request);
     res.status(202).json({ id, status: 'received' });
   });
 

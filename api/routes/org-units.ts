@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type RequestHandler, Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { Prisma, type OrgUnit } from '../../generated/prisma/client';
 import type { Database } from '../../prisma/database';
+import { audit } from '../audit';
+import { allow } from '../auth';
 import { AppError, parse } from '../errors';
 
-const orgUnitSchema = z.strictObject({
+export const orgUnitSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   manager: z.email().max(320).transform((email) => email.toLowerCase()),
 });
@@ -14,7 +16,6 @@ const idParams = z.strictObject({ id: z.uuid() });
 
 export interface OrgUnitRouteDeps {
   db: Database;
-  requireAdmin: RequestHandler;
 }
 
 /** The JSON shape of an organisational unit: its manager is the person who approves for it. */
@@ -23,14 +24,15 @@ function present({ id, name, managerEmail }: OrgUnit) {
 }
 
 /** Registering and reading the organisational units that own processes and whose managers approve changes. */
-export function orgUnitRoutes({ db, requireAdmin }: OrgUnitRouteDeps): Router {
+export function orgUnitRoutes({ db }: OrgUnitRouteDeps): Router {
   const router = Router();
 
   /** Registers a unit and its manager; unit names are unique across the organisation. */
-  router.post('/', requireAdmin, async (req, res) => {
+  router.post('/', allow('org-units:write'), async (req, res) => {
     const unit = parse(orgUnitSchema, req.body, 'body');
     try {
       const created = await db.orgUnit.create({ data: { id: randomUUID(), name: unit.name, managerEmail: unit.manager } });
+      await audit(db, req, { action: 'org-unit.create', target: created.id, outcome: 'ok', details: present(created) });
       res.status(201).location(`/api/org-units/${created.id}`).json(present(created));
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -41,13 +43,13 @@ export function orgUnitRoutes({ db, requireAdmin }: OrgUnitRouteDeps): Router {
   });
 
   /** Every unit, by name: the choices when registering people. */
-  router.get('/', requireAdmin, async (_req, res) => {
+  router.get('/', allow('org-units:read'), async (_req, res) => {
     const units = await db.orgUnit.findMany({ orderBy: { name: 'asc' } });
     res.json({ items: units.map(present) });
   });
 
   /** One unit and who manages it. */
-  router.get('/:id', requireAdmin, async (req, res) => {
+  router.get('/:id', allow('org-units:read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const unit = await db.orgUnit.findUnique({ where: { id } });
     if (!unit) throw new AppError('not_found', 404, `id: no organisational unit ${id}`);

@@ -1,38 +1,95 @@
-import { type RequestHandler, Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
 import { z } from 'zod';
+import { reassignSignal, reassignUpdate, type ReassignRequest, type ReassignResult } from '../../workflows/improvement/definitions';
+import { audit } from '../audit';
+import { allow, callerHolds } from '../auth';
 import { type DecisionDeps, submitDecision } from '../decisions';
 import { AppError, parse } from '../errors';
+import { updateOrSignal } from '../handoff';
 
 const taskParams = z.strictObject({ id: z.uuid() });
 
-const decisionBody = z.strictObject({
-  actor: z.email().max(320),
+export const decisionBody = z.strictObject({
+  /** Required from the admin; a person always decides as themself. */
+  actor: z.email().max(320).optional(),
   outcome: z.string().min(1).max(50),
-  fields: z.record(z.string(), z.unknown()).default({}),
+  fields: z.record(z.string().max(100), z.unknown()).default({}),
+});
+
+export const reassignBody = z.strictObject({
+  to: z.email().max(320),
+  reason: z.string().trim().min(1).max(2_000),
 });
 
 /** Human tasks, for API users. */
-export function taskRoutes({ requireAdmin, ...deps }: DecisionDeps & { requireAdmin: RequestHandler }): Router {
+export function taskRoutes(deps: DecisionDeps): Router {
+  const { db } = deps;
   const router = Router();
 
-  /** One task: who holds it, its clock, and how it ended. */
-  router.get('/:id', requireAdmin, async (req, res) => {
-    const { id } = parse(taskParams, req.params, 'params');
-    const task = await deps.db.task.findUnique({ where: { id } });
+  async function findTask(id: string) {
+    const task = await db.task.findUnique({ where: { id } });
     if (!task) throw new AppError('not_found', 404, `id: no task ${id}`);
+    return task;
+  }
+
+  /** One task: who holds it, its clock, and how it ended. Its assignee, the ORPG, management and auditors may read it. */
+  router.get('/:id', allow('tasks:read'), async (req, res) => {
+    const { id } = parse(taskParams, req.params, 'params');
+    const task = await findTask(id);
+    if (task.assignee !== req.caller!.email && !callerHolds(req.caller, 'orpg', 'management', 'auditor')) {
+      throw new AppError('forbidden', 403, 'id: only the assignee, the ORPG, management or auditors may read this task');
+    }
     res.json(task);
   });
 
   /**
-   * Decides a task with the step's fields. 200 when applied; 202 when received while no worker
-   * runs (it is applied when one returns).
+   * Decides a task with the step's fields, as its assignee. 200 when applied; 202 when received
+   * while no worker runs (it is applied when one returns).
    */
-  router.post('/:id/decision', requireAdmin, async (req, res) => {
+  router.post('/:id/decision', allow('tasks:decide'), async (req, res) => {
     const { id } = parse(taskParams, req.params, 'params');
     const body = parse(decisionBody, req.body, 'body');
-    const receipt = await submitDecision(deps, { taskId: id, ...body, channel: 'api' });
+    const caller = req.caller!;
+    const actor = caller.admin ? body.actor : caller.email;
+    if (!actor) throw new AppError('invalid_input', 400, 'body.actor: required when the admin decides for someone');
+    if (!caller.admin && body.actor && body.actor.toLowerCase() !== caller.email) {
+      throw new AppError('forbidden', 403, 'body.actor: you may only decide as yourself');
+    }
+    const receipt = await submitDecision(deps, { taskId: id, actor, outcome: body.outcome, fields: body.fields, channel: 'api' });
+    await audit(db, req, { action: 'task.decide', target: id, outcome: receipt.status === 'applied' ? 'ok' : 'received', details: { actor, outcome: body.outcome } });
+    res.status(receipt.status === 'applied' ? 200 : 202).json(receipt);
+  });
+
+  /** The ORPG hands an open task to someone else: they get a fresh link, the old links die. */
+  router.post('/:id/reassign', allow('tasks:reassign'), async (req, res) => {
+    const { id } = parse(taskParams, req.params, 'params');
+    const body = parse(reassignBody, req.body, 'body');
+    const task = await findTask(id);
+    if (task.status !== 'open') throw new AppError('task_closed', 409, `id: the task is ${task.status}, not open`);
+    const to = body.to.toLowerCase();
+    if (!(await db.person.findUnique({ where: { email: to } }))) throw new AppError('unprocessable', 422, `to: ${to} is not a registered person`);
+    const receipt = await reassign(deps, { taskId: id, workflowId: task.workflowId, to, by: req.caller!.email, reason: body.reason });
+    await audit(db, req, { action: 'task.reassign', target: id, outcome: receipt.status === 'applied' ? 'ok' : 'received', details: { from: task.assignee, to, reason: body.reason } });
     res.status(receipt.status === 'applied' ? 200 : 202).json(receipt);
   });
 
   return router;
+}
+
+/** Moves an open task to someone else through its workflow. */
+export async function reassign(
+  deps: Pick<DecisionDeps, 'temporal' | 'waitMs'>,
+  request: { taskId: string; workflowId: string; to: string; onBehalfOf?: string; by: string; reason: string },
+): Promise<{ status: 'applied' | 'received'; taskId: string; assignee: string }> {
+  const { workflowId, ...rest } = request;
+  const message: ReassignRequest = { ...rest, requestId: randomUUID() };
+  const handoff = await updateOrSignal<ReassignResult, [ReassignRequest]>(
+    deps.temporal,
+    deps.temporal.workflow.getHandle(workflowId),
+    { update: reassignUpdate, signal: reassignSignal },
+    [message],
+    { waitMs: deps.waitMs, updateId: message.requestId },
+  );
+  return { status: handoff.status, taskId: request.taskId, assignee: request.to };
 }

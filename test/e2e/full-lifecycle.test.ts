@@ -6,7 +6,7 @@ import type { InboxMessage } from '../../embedded/inbox';
 import { findTemporalCli } from '../../embedded/temporal';
 import { improvementWorkflowId, unitDeploymentWorkflowId } from '../../workflows/improvement/definitions';
 import { createMigratedDatabase } from '../support/database';
-import { decisionLink, improvementAt, type Organisation, people, proposal, registerOrganisation } from '../support/organisation';
+import { decisionLink, formProtection, improvementAt, type Organisation, people, proposal, registerOrganisation } from '../support/organisation';
 import { startTestService, type TestService } from '../support/service';
 
 /**
@@ -47,7 +47,7 @@ describe('a full improvement lifecycle from emailed links', () => {
     const response = await fetch(link, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ outcome, ...fields }).toString(),
+      body: new URLSearchParams({ ...formProtection(html, outcome), outcome, ...fields }).toString(),
     });
     const result = await response.text();
     expect(response.status, result).toBe(200);

@@ -107,12 +107,25 @@ export function decisionLink(message: InboxMessage): string {
   return match[1];
 }
 
-/** Submits a decision page's form for one outcome, as a browser would. */
+/** The hidden fields of a decision page's form for one outcome (its anti-forgery token). */
+export function formProtection(html: string, outcome: string): Record<string, string> {
+  const form = html.split('<form').find((part) => part.includes(`name="outcome" value="${outcome}"`));
+  if (!form) throw new Error(`the page has no form for "${outcome}"`);
+  const hidden: Record<string, string> = {};
+  for (const [, name, value] of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    if (name !== 'outcome') hidden[name!] = value!;
+  }
+  return hidden;
+}
+
+/** Opens a decision page and submits its form for one outcome, as a browser would. */
 export async function submitDecisionPage(link: string, outcome: string, fields: Record<string, string> = {}) {
+  const page = await fetch(link);
+  const html = await page.text();
   const response = await fetch(link, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ outcome, ...fields }).toString(),
+    body: new URLSearchParams({ ...formProtection(html, outcome), outcome, ...fields }).toString(),
   });
   return { status: response.status, html: await response.text() };
 }

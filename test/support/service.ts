@@ -54,6 +54,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       ADMIN_TOKEN: testAdminToken,
       APP_SECRET: 'test-app-secret-0123456789-0123456789',
       LOG_LEVEL: 'error',
+      // Tests click through many pages a minute from one address; the limit has its own test.
+      DECISION_RATE_LIMIT: '100000',
       ...options.env,
     },
     { logger: silentLogger, workflowBundle: { codePath: inject('workflowBundlePath') } },

@@ -83,6 +83,8 @@ export interface ImprovementInput extends ProposalDetails {
   proposerEmail: string;
   processOwnerEmail: string;
   durations?: DurationOverrides;
+  /** Steps the proposer may not decide on their own proposal (no self-approval). */
+  selfApprovalBlockedSteps?: StepName[];
   /** Continue as new past this many history events (default: when Temporal suggests it). */
   continueAsNewAfterEvents?: number;
   /** When an earlier run continued as new: the state it carried over. */
@@ -216,6 +218,23 @@ export interface DecisionResult {
   stage: ImprovementStage;
 }
 
+/** Hands an open task to someone else: a delegate, or whoever the ORPG chooses. */
+export interface ReassignRequest {
+  /** Unique per request: a retried request applies once. */
+  requestId: string;
+  taskId: string;
+  to: string;
+  /** For whom the new assignee acts, when delegated. */
+  onBehalfOf?: string;
+  by: string;
+  reason: string;
+}
+
+export interface ReassignResult {
+  taskId: string;
+  assignee: string;
+}
+
 /** A request to stop an improvement before deployment. */
 export interface WithdrawRequest {
   actor: string;
@@ -249,6 +268,12 @@ export const decideUpdate = defineUpdate<DecisionResult, [DecisionRequest]>('dec
  */
 export const decisionSignal = defineSignal<[DecisionRequest]>('decisionReceived');
 
+/** Moves an open task to another person, with a fresh link; the old links die. */
+export const reassignUpdate = defineUpdate<ReassignResult, [ReassignRequest]>('reassign');
+
+/** The same reassignment, sent when no worker could take the update in time. */
+export const reassignSignal = defineSignal<[ReassignRequest]>('reassignmentReceived');
+
 /** The proposer or the ORPG withdraws the improvement; refused from deployment on. */
 export const withdrawUpdate = defineUpdate<ImprovementState, [WithdrawRequest]>('withdraw');
 
@@ -258,6 +283,8 @@ export const withdrawSignal = defineSignal<[WithdrawRequest]>('withdrawalReceive
 /** What the unit deployment child workflow is given. */
 export interface UnitDeploymentInput {
   improvementId: string;
+  proposerEmail?: string;
+  selfApprovalBlockedSteps?: StepName[];
   improvementTitle: string;
   unit: UnitDeployment;
   durations: DurationOverrides;

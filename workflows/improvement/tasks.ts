@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   uuid4,
@@ -14,6 +15,10 @@ import {
   type DecisionResult,
   decisionSignal,
   type DurationOverrides,
+  reassignSignal,
+  reassignUpdate,
+  type ReassignRequest,
+  type ReassignResult,
   type HistoryEntry,
   type ImprovementStage,
   type OpenTask,
@@ -32,6 +37,7 @@ const activities = proxyActivities<Activities>({
 export const decisionRefusals = {
   taskNotOpen: 'TaskNotOpen',
   notAssignee: 'NotAssignee',
+  selfApproval: 'SelfApproval',
   invalidDecision: 'InvalidDecision',
 } as const;
 
@@ -64,6 +70,9 @@ export interface TaskHost {
   improvementTitle: string;
   workflowId: string;
   durations: DurationOverrides;
+  /** The proposer, who may not decide the steps below on their own proposal. */
+  proposerEmail?: string;
+  selfApprovalBlockedSteps: StepName[];
   openTasks: OpenTask[];
   escalations: { taskId: string; level: 1 | 2; to: string; at: string }[];
   /** The improvement's current stage, reported back to deciders. */
@@ -81,8 +90,10 @@ export function timingFor(durations: DurationOverrides, step: StepName): StepTim
 
 interface LiveTask {
   task: OpenTask;
+  context: string[];
   decision?: Decision;
   closed: boolean;
+  reassignments: number;
 }
 
 function untilMs(iso: string): number {
@@ -102,17 +113,38 @@ export class TaskBoard {
       validator: (request: DecisionRequest) => this.validate(request),
     });
     setHandler(decisionSignal, (request) => this.decideFromSignal(request));
+    setHandler(reassignUpdate, (request) => this.reassign(request), {
+      validator: (request: ReassignRequest) => this.validateReassignment(request),
+    });
+    setHandler(reassignSignal, (request) => this.reassignFromSignal(request));
+  }
+
+  private isSelfApproval(step: StepName, person: string): boolean {
+    return (
+      this.host.selfApprovalBlockedSteps.includes(step) &&
+      this.host.proposerEmail !== undefined &&
+      person.toLowerCase() === this.host.proposerEmail.toLowerCase()
+    );
+  }
+
+  /** Who gets the task: the person or role holder, or their delegate while they are away. */
+  private async route(request: TaskRequest): Promise<{ assignee: string; onBehalfOf?: string }> {
+    const excluding = this.host.selfApprovalBlockedSteps.includes(request.step) && this.host.proposerEmail ? [this.host.proposerEmail] : [];
+    const person =
+      'email' in request.assignee ? request.assignee.email : await activities.resolveRole({ role: request.assignee.role, excluding });
+    if (!patched('route-through-delegation')) return { assignee: person };
+    return activities.routeAssignee({ email: person, excluding });
   }
 
   /** Asks one person to decide a step; resolves with their decision. Cancellable (withdrawal). */
   async ask(request: TaskRequest): Promise<Decision> {
-    const assignee =
-      'email' in request.assignee ? request.assignee.email : await activities.resolveRole({ role: request.assignee.role });
+    const { assignee, onBehalfOf } = await this.route(request);
     const id = uuid4();
     const task: OpenTask = {
       id,
       step: request.step,
       assignee,
+      onBehalfOf,
       dueAt: '',
       remindAt: '',
       escalateAt: '',
@@ -122,7 +154,7 @@ export class TaskBoard {
       actionIndex: request.actionIndex,
     };
     // Live before the task row exists: a decision that races the rest of the set-up is kept.
-    const live: LiveTask = { task, closed: false };
+    const live: LiveTask = { task, context: request.context, closed: false, reassignments: 0 };
     this.live.set(id, live);
     const clock = await activities.openTask({
       id,
@@ -130,6 +162,7 @@ export class TaskBoard {
       workflowId: this.host.workflowId,
       step: request.step,
       assignee,
+      onBehalfOf,
       unitId: request.unitId,
       timing: timingFor(this.host.durations, request.step),
       dueDate: request.due,
@@ -142,7 +175,7 @@ export class TaskBoard {
         `${id}:opened`,
       );
       await this.notifyAssignee(task, request.context, 'task-assigned');
-      const decision = await this.waitForDecision(live, request.context);
+      const decision = await this.waitForDecision(live);
       await this.close(live, 'decided', decision);
       return decision;
     } catch (error) {
@@ -153,10 +186,10 @@ export class TaskBoard {
     }
   }
 
-  private async waitForDecision(live: LiveTask, context: string[]): Promise<Decision> {
+  private async waitForDecision(live: LiveTask): Promise<Decision> {
     const decided = () => live.decision !== undefined;
     const { task } = live;
-    if (!(await this.waitUntil(decided, task.remindAt))) await this.remind(task, context);
+    if (!(await this.waitUntil(decided, task.remindAt))) await this.remind(task, live.context);
     if (!(await this.waitUntil(decided, task.dueAt))) await this.escalate(task, 1);
     if (!(await this.waitUntil(decided, task.escalateAt))) await this.escalate(task, 2);
     await condition(decided);
@@ -213,9 +246,9 @@ export class TaskBoard {
     });
   }
 
-  private notifyAssignee(task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder') {
+  private notifyAssignee(task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder', attempt = 0) {
     return activities.sendNotification({
-      key: `${task.id}:${kind}`,
+      key: attempt === 0 ? `${task.id}:${kind}` : `${task.id}:${kind}:${attempt}`,
       improvementId: this.host.improvementId,
       taskId: task.id,
       kind,
@@ -228,7 +261,7 @@ export class TaskBoard {
         dueAt: task.dueAt,
         linkExpiresAt: task.escalateAt,
         improvementTitle: this.host.improvementTitle,
-        context,
+        context: task.onBehalfOf ? [`You act for ${task.onBehalfOf}.`, ...context] : context,
       },
     });
   }
@@ -251,7 +284,7 @@ export class TaskBoard {
       await this.host.addHistory(
         {
           step: task.step,
-          actor: decision.actor,
+          actor: task.onBehalfOf ? `${decision.actor} for ${task.onBehalfOf}` : decision.actor,
           action: label,
           comment: summarise(decision.fields),
           channel: decision.channel,
@@ -286,6 +319,13 @@ export class TaskBoard {
         nonRetryable: true,
       });
     }
+    if (this.isSelfApproval(live.task.step, request.actor)) {
+      throw ApplicationFailure.create({
+        type: decisionRefusals.selfApproval,
+        message: 'actor: a proposer cannot decide this step of their own proposal',
+        nonRetryable: true,
+      });
+    }
     const checked = validateDecision(live.task.step, request.outcome, request.fields);
     if (!checked.ok) {
       throw ApplicationFailure.create({
@@ -313,6 +353,57 @@ export class TaskBoard {
     const result: DecisionResult = { taskId: request.taskId, outcome: request.outcome, stage: this.host.stage() };
     this.applied.set(request.decisionId, result);
     return result;
+  }
+
+  private validateReassignment(request: ReassignRequest): void {
+    const live = this.live.get(request.taskId);
+    if (!live || live.decision) {
+      throw ApplicationFailure.create({ type: decisionRefusals.taskNotOpen, message: `task ${request.taskId} is no longer open`, nonRetryable: true });
+    }
+    if (request.to.toLowerCase() === live.task.assignee.toLowerCase()) {
+      throw ApplicationFailure.create({ type: decisionRefusals.invalidDecision, message: `to: ${request.to} already holds this task`, nonRetryable: true });
+    }
+    if (this.isSelfApproval(live.task.step, request.to)) {
+      throw ApplicationFailure.create({
+        type: decisionRefusals.selfApproval,
+        message: 'to: a proposer cannot decide this step of their own proposal',
+        nonRetryable: true,
+      });
+    }
+  }
+
+  /** Moves an open task to another person: their fresh link replaces the old one, the clock runs on. */
+  private async reassign(request: ReassignRequest): Promise<ReassignResult> {
+    const live = this.live.get(request.taskId) as LiveTask;
+    const { task } = live;
+    const from = task.assignee;
+    task.assignee = request.to.toLowerCase();
+    task.onBehalfOf = request.onBehalfOf?.toLowerCase();
+    live.reassignments += 1;
+    const attempt = live.reassignments;
+    await activities.reassignTask({ taskId: task.id, assignee: task.assignee, onBehalfOf: task.onBehalfOf });
+    await this.host.addHistory(
+      {
+        step: task.step,
+        actor: request.by,
+        action: task.onBehalfOf ? `reassigned from ${from} to ${task.assignee} for ${task.onBehalfOf}` : `reassigned from ${from} to ${task.assignee}`,
+        comment: request.reason,
+        channel: 'api',
+        taskId: task.id,
+      },
+      `${task.id}:reassigned:${attempt}`,
+    );
+    await this.notifyAssignee(task, live.context, 'task-assigned', attempt);
+    return { taskId: task.id, assignee: task.assignee };
+  }
+
+  private async reassignFromSignal(request: ReassignRequest): Promise<void> {
+    try {
+      this.validateReassignment(request);
+    } catch {
+      return;
+    }
+    await this.reassign(request);
   }
 
   private async decideFromSignal(request: DecisionRequest): Promise<void> {

@@ -20,6 +20,8 @@ export async function unitDeployment(input: UnitDeploymentInput): Promise<UnitDe
     improvementTitle: input.improvementTitle,
     workflowId: workflowInfo().workflowId,
     durations: input.durations,
+    proposerEmail: input.proposerEmail,
+    selfApprovalBlockedSteps: input.selfApprovalBlockedSteps ?? [],
     openTasks,
     escalations: [],
     stage: () => 'deployment',

@@ -134,6 +134,8 @@ export async function improvementLifecycle(input: ImprovementInput): Promise<Imp
     },
     workflowId: workflowInfo().workflowId,
     durations,
+    proposerEmail: state.proposerEmail,
+    selfApprovalBlockedSteps: input.selfApprovalBlockedSteps ?? [],
     openTasks: state.openTasks,
     escalations: state.escalations,
     stage: () => state.stage,
@@ -263,7 +265,17 @@ export async function improvementLifecycle(input: ImprovementInput): Promise<Imp
       state.units.map(async (unit, index) => {
         const result = await executeChild(unitDeployment, {
           workflowId: unitDeploymentWorkflowId(state.id, unit.unitId),
-          args: [{ improvementId: state.id, improvementTitle: state.proposal.title, unit, durations, context: context() }],
+          args: [
+            {
+              improvementId: state.id,
+              improvementTitle: state.proposal.title,
+              proposerEmail: state.proposerEmail,
+              selfApprovalBlockedSteps: input.selfApprovalBlockedSteps,
+              unit,
+              durations,
+              context: context(),
+            },
+          ],
         });
         state.units[index] = { ...unit, ...result };
         await recordState();

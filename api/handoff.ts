@@ -1,0 +1,57 @@
+import {
+  type Client,
+  isGrpcDeadlineError,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { AppError } from './errors';
+
+export type Handoff<R> = { status: 'applied'; result: R } | { status: 'received' };
+
+const refusalStatus: Record<string, [number, string]> = {
+  TaskNotOpen: [409, 'task_closed'],
+  NotAssignee: [403, 'not_assignee'],
+  SelfApproval: [403, 'self_approval'],
+  InvalidDecision: [400, 'invalid_input'],
+};
+
+/** A workflow's refusal, as the HTTP error that names what was wrong. */
+function refusalFrom(error: WorkflowUpdateFailedError): AppError {
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure && cause.type && refusalStatus[cause.type]) {
+    const [status, code] = refusalStatus[cause.type]!;
+    return new AppError(code, status, cause.message);
+  }
+  return new AppError('refused', 409, cause?.message ?? error.message);
+}
+
+/**
+ * Hands a person's request to a workflow as an Update, so they learn at once whether it was
+ * accepted. When no worker takes it within `waitMs` (none running), the same request goes as a
+ * Signal, which the server keeps until a worker returns: the person is told it was received.
+ * The workflow applies a request once, whichever way it arrived.
+ */
+export async function updateOrSignal<R, A extends [unknown, ...unknown[]]>(
+  temporal: Client,
+  handle: WorkflowHandle,
+  messages: { update: UpdateDefinition<R, A>; signal: SignalDefinition<A> },
+  args: A,
+  options: { waitMs: number; updateId?: string },
+): Promise<Handoff<R>> {
+  try {
+    const result = await temporal.withDeadline(Date.now() + options.waitMs, () =>
+      handle.executeUpdate(messages.update, { args, updateId: options.updateId }),
+    );
+    return { status: 'applied', result };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw refusalFrom(error);
+    if (error instanceof WorkflowNotFoundError) throw new AppError('refused', 409, 'the improvement has already ended');
+    if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error))) throw error;
+  }
+  await handle.signal(messages.signal, ...args);
+  return { status: 'received' };
+}
