@@ -13,7 +13,7 @@ interface Case {
   route: string;
   allowed: readonly Role[];
   /** The request, made as `email` holding `role`. */
-  request(client: ApiClient, email: string): Promise<{ status: number; body: any }>;
+  request: (client: ApiClient, email: string) => Promise<{ status: number; body: any }>;
 }
 
 describe('the permission matrix, enforced on every route', () => {
