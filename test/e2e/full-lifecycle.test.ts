@@ -139,6 +139,6 @@ function recordHistories(improvementId: string, unitId: string): void {
     ['unit-deployment', unitDeploymentWorkflowId(improvementId, unitId)],
   ] as const) {
     const history = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', inject('temporalAddress')]);
-    writeFileSync(path.join(dir, `${name}-${version}.json`), history);
+    writeFileSync(path.join(dir, `${name}-${version}.json`), JSON.stringify(JSON.parse(history.toString())));
   }
 }
