@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -11,8 +12,16 @@ import type { Logger } from '../log';
 import type { Database } from '../prisma/database';
 import { audit } from './audit';
 import { authenticate } from './auth';
+import { sessionAuth } from './sessions';
 import { AppError, errorHandler, notFoundHandler } from './errors';
+import { createMetrics } from './metrics';
 import { openApiRoute } from './openapi';
+import { dashboardRoutes } from './pages/dashboard';
+import { escalationRoutes } from './pages/escalations';
+import { improvementPageRoutes } from './pages/improvement';
+import { measureRoutes } from './pages/measures';
+import { myTaskRoutes } from './pages/my-tasks';
+import { signInRoutes } from './pages/sign-in';
 import { auditRoutes } from './routes/audit-trail';
 import { decisionPageRoutes } from './routes/decision-pages';
 import { delegationRoutes } from './routes/delegations';
@@ -27,7 +36,7 @@ import { tokenRoutes } from './routes/tokens';
 export interface AppDeps {
   temporal: Client;
   db: Database;
-  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT'>;
+  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl'>;
   adminToken: string;
   appSecret: string;
   logger: Logger;
@@ -69,13 +78,22 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'too many requests: wait a minute and try again')),
   });
-  const decisions = { temporal, db, waitMs: config.DECISION_WAIT_MS, selfApprovalBlockedSteps: config.selfApprovalBlockedSteps };
+  const metrics = createMetrics(db);
+  const decisions = {
+    temporal,
+    db,
+    waitMs: config.DECISION_WAIT_MS,
+    selfApprovalBlockedSteps: config.selfApprovalBlockedSteps,
+    onDecision: metrics.observeDecision,
+  };
 
   app.use(healthRoutes({ temporal, db }));
+  app.get('/metrics', metrics.route);
   app.get('/api/openapi.json', openApiRoute());
   app.use('/api', authenticate({ db, adminToken }));
   app.use('/api/improvements', improvementRoutes({ temporal, db, config }));
   app.use('/api/tasks/:id/decision', limiter);
+  app.use('/sign-in', limiter);
   app.use('/api/tasks', taskRoutes(decisions));
   app.use('/api/org-units', orgUnitRoutes({ db }));
   app.use('/api/people/:email/tokens', tokenRoutes({ db }));
@@ -84,6 +102,17 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/api/audit', auditRoutes({ db }));
   app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer }));
   if (inbox) app.use('/inbox', inboxRoutes(inbox));
+
+  // People's pages: signed in by session cookie.
+  app.use(cookieParser());
+  app.use(sessionAuth(db));
+  app.get('/', (_req, res) => res.redirect(303, '/dashboard'));
+  app.use(signInRoutes({ db, publicUrl: config.publicUrl, mailer }));
+  app.use(dashboardRoutes({ db }));
+  app.use(improvementPageRoutes({ db }));
+  app.use(myTaskRoutes({ ...decisions, appSecret }));
+  app.use(escalationRoutes({ db }));
+  app.use(measureRoutes({ db }));
 
   app.use(notFoundHandler);
   app.use(

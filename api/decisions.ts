@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Database } from '../prisma/database';
 import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal } from '../workflows/improvement/definitions';
 import { type StepName, stepNames, validateDecision } from '../workflows/improvement/steps';
-import { AppError } from './errors';
+import { AppError, assertStorableText } from './errors';
 import { updateOrSignal } from './handoff';
 
 export interface DecisionDeps {
@@ -11,6 +11,8 @@ export interface DecisionDeps {
   db: Database;
   /** Steps a proposer may not decide on their own proposal. */
   selfApprovalBlockedSteps: readonly string[];
+  /** Told of each decision handed over, for the operators' metrics. */
+  onDecision?: (step: string, taskOpenedAt: Date, result: 'applied' | 'received') => void;
   /** How long to wait for a worker to apply the decision before answering "received". */
   waitMs: number;
 }
@@ -41,6 +43,7 @@ export function describeClosedTask(task: Pick<TaskRow, 'status' | 'outcome' | 'd
 
 /** Checks a decision against the read model first, so a refusal never waits for a worker. */
 async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision: SubmittedDecision): Promise<TaskRow> {
+  assertStorableText({ outcome: decision.outcome, fields: decision.fields }, 'decision');
   const task = await db.task.findUnique({ where: { id: decision.taskId } });
   if (!task) throw new AppError('not_found', 404, `taskId: no task ${decision.taskId}`);
   if (task.status !== 'open') throw new AppError('task_closed', 409, describeClosedTask(task));
@@ -79,6 +82,7 @@ export async function submitDecision(deps: DecisionDeps, decision: SubmittedDeci
     waitMs: deps.waitMs,
     updateId: request.decisionId,
   });
+  deps.onDecision?.(task.step, task.createdAt, handoff.status);
   if (handoff.status === 'applied') return { status: 'applied', ...handoff.result };
   return { status: 'received', taskId: request.taskId, outcome: request.outcome };
 }

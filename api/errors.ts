@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { type z } from 'zod';
 import type { Logger } from '../log';
+import { escapeHtml, page } from './html';
 
 /** The one error type the API raises: a code for machines, a status and a message for people. */
 export class AppError extends Error {
@@ -28,6 +29,7 @@ export function invalidInput(error: z.ZodError, where: 'body' | 'query' | 'param
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw invalidInput(result.error, where);
+  assertStorableText(result.data, where);
   return result.data;
 }
 
@@ -38,6 +40,51 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 interface BodyParserError {
   type?: string;
   status?: number;
+}
+
+/** Text PostgreSQL cannot store: NUL characters and unpaired UTF-16 surrogates. */
+// eslint-disable-next-line no-control-regex -- a NUL character is exactly what this looks for
+const unstorableText = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The path of the first string in `value` that PostgreSQL could not store, if any. */
+export function findUnstorableText(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return unstorableText.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findUnstorableText(item, [...path, index]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (unstorableText.test(key)) return [...path, key];
+      const found = findUnstorableText(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Refuses text that cannot be stored, naming where it is. */
+export function assertStorableText(value: unknown, where: string): void {
+  const found = findUnstorableText(value);
+  if (found) {
+    const field = [where, ...found].join('.');
+    throw new AppError('invalid_input', 400, `${field}: contains a NUL character or invalid Unicode`, { fields: [{ field, message: 'contains a NUL character or invalid Unicode' }] });
+  }
+}
+
+/** Errors that Express and its parsers raise for a malformed request (http-errors with a 4xx). */
+function fromHttpError(error: { status?: unknown; statusCode?: unknown; expose?: unknown }): AppError | undefined {
+  const status = typeof error.status === 'number' ? error.status : typeof error.statusCode === 'number' ? error.statusCode : undefined;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  const messages: Record<number, string> = {
+    400: 'request: malformed (bad encoding in the path, query or body)',
+    413: 'body: too large or too many fields',
+    415: 'body: unsupported content encoding',
+  };
+  return new AppError('bad_request', status, messages[status] ?? 'request: not acceptable');
 }
 
 function fromBodyParser(error: BodyParserError): AppError | undefined {
@@ -54,6 +101,16 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
   }
 }
 
+/** People's pages get an HTML error page; API clients get JSON. */
+function wantsPage(req: Request): boolean {
+  return !req.path.startsWith('/api') && req.accepts(['json', 'html']) === 'html';
+}
+
+function errorPage(error: AppError, requestId: string): string {
+  const heading = { 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found', 429: 'Too many requests' }[error.status] ?? 'Something went wrong';
+  return page(heading, `<h1>${heading}</h1><p role="alert">${escapeHtml(error.message)}</p><p class="muted">Request ${escapeHtml(requestId)}</p><p><a href="/dashboard">Dashboard</a></p>`);
+}
+
 /**
  * Registered last: every failure becomes a JSON error that names what was wrong, and nothing
  * internal. `onRefused` sees each client error (for the audit trail).
@@ -61,11 +118,17 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 export function errorHandler(logger: Logger, onRefused?: (req: Request, error: AppError) => Promise<void>): ErrorRequestHandler {
   return async (error: unknown, req, res, _next) => {
     const known =
-      error instanceof AppError ? error : fromBodyParser((error ?? {}));
+      error instanceof AppError
+        ? error
+        : (fromBodyParser((error ?? {})) ?? fromHttpError((error ?? {})));
     const appError = known ?? new AppError('internal', 500, 'internal error; the request id identifies it in the logs');
     if (!known) (req.log ?? logger).error({ err: error }, 'unhandled error');
     if (known && onRefused) {
       await onRefused(req, known).catch((auditError: unknown) => (req.log ?? logger).error({ err: auditError }, 'could not audit a refusal'));
+    }
+    if (wantsPage(req)) {
+      res.status(appError.status).type('html').send(errorPage(appError, typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : ''));
+      return;
     }
     res.status(appError.status).json({
       error: { code: appError.code, message: appError.message, details: appError.details, requestId: req.id },

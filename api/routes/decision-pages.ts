@@ -4,10 +4,11 @@ import type { Transporter } from 'nodemailer';
 import { formToken, hashLinkToken, isValidFormToken } from '../../decision-links';
 import type { Database } from '../../prisma/database';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
-import { type FieldSpec, type StepName, steps } from '../../workflows/improvement/steps';
+import { type StepName, steps } from '../../workflows/improvement/steps';
 import { audit } from '../audit';
 import { type DecisionDeps, describeClosedTask, submitDecision } from '../decisions';
-import { AppError } from '../errors';
+import { AppError, findUnstorableText } from '../errors';
+import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
 import { escapeHtml, page } from '../html';
 
 type TaskRow = NonNullable<Awaited<ReturnType<Database['task']['findUnique']>>>;
@@ -33,51 +34,6 @@ function hashCode(code: string): string {
 function maskEmail(email: string): string {
   const [local = '', domain = ''] = email.split('@');
   return `${local.slice(0, 1)}${'•'.repeat(Math.max(1, local.length - 1))}@${domain}`;
-}
-
-function fieldInput(field: FieldSpec, id: string, value: string): string {
-  const required = field.required ? ' required' : '';
-  const help = field.help ? `<small id="${id}-help">${escapeHtml(field.help)}</small>` : '';
-  const described = field.help ? ` aria-describedby="${id}-help"` : '';
-  const label = `<label for="${id}">${escapeHtml(field.label)}${field.required ? ' (required)' : ''}</label>`;
-  switch (field.type) {
-    case 'textarea':
-    case 'actions':
-      return `${label}<textarea id="${id}" name="${field.name}" rows="4"${required}${described}>${escapeHtml(value)}</textarea>${help}`;
-    case 'score':
-      return `${label}<input id="${id}" name="${field.name}" type="number" min="1" max="5" value="${escapeHtml(value)}"${required}${described}>${help}`;
-    case 'date':
-      return `${label}<input id="${id}" name="${field.name}" type="date" value="${escapeHtml(value)}"${required}${described}>${help}`;
-    case 'boolean':
-      return `${label}<select id="${id}" name="${field.name}"${required}><option value="">Choose…</option><option value="yes">Yes</option><option value="no">No</option></select>`;
-    default:
-      return `${label}<input id="${id}" name="${field.name}" type="text" value="${escapeHtml(value)}"${required}${described}>${help}`;
-  }
-}
-
-function hiddenInputs(values: Record<string, string>): string {
-  return Object.entries(values)
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-    .join('');
-}
-
-function improvementSummary(details: Partial<ImprovementState> | null, title: string): string {
-  const proposal = details?.proposal;
-  const rows: [string, string | undefined][] = [
-    ['Improvement', title],
-    ['Standard process', proposal?.process],
-    ['Source', proposal?.source],
-    ['Problem', proposal?.description],
-    ['Proposed change', proposal?.proposedChange],
-    ['Expected benefit', proposal?.expectedBenefit],
-    ['Priority', details?.priority?.toString()],
-    ['Proposer', details?.proposerEmail],
-    ['Process owner', details?.processOwnerEmail],
-  ];
-  return `<dl>${rows
-    .filter(([, value]) => value)
-    .map(([name, value]) => `<dt>${name}</dt><dd>${escapeHtml(value ?? '')}</dd>`)
-    .join('')}</dl>`;
 }
 
 interface DeadLink {
@@ -206,6 +162,9 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
     const found = await openTaskFor(req.params.token);
     if ('html' in found) return send(res, found);
     const form = (req.body ?? {}) as Record<string, string>;
+    if (findUnstorableText(form)) {
+      return send(res, { status: 400, html: page('Not accepted', '<h1>Nothing was decided</h1><p role="alert">The form contained a NUL character or invalid Unicode. Go back and correct it.</p>') });
+    }
     if (!isValidFormToken(deps.appSecret, found.link.id, form.form_token, form.form_issued, Date.now(), formTtlMs)) {
       await audit(db, req, { actor: found.link.assignee, action: 'decision.forged-or-stale-form', target: found.task.id, outcome: 'refused' });
       return send(res, {

@@ -23,7 +23,7 @@ export function delegationRoutes(deps: DecisionDeps): Router {
   const router = Router({ mergeParams: true });
 
   function personOf(req: Request): string {
-    const { email } = parse(personParams, req.params, 'params');
+    const { email } = parse(personParams, { email: req.params.email }, 'params');
     if (req.caller!.email !== email && !callerHolds(req.caller, 'orpg')) {
       throw new AppError('forbidden', 403, 'email: only the person themself or the ORPG may set their delegation');
     }

@@ -18,7 +18,7 @@ export function tokenRoutes({ db }: { db: Database }): Router {
   const router = Router({ mergeParams: true });
 
   function ownerOf(req: Request): string {
-    const { email } = parse(personParams, req.params, 'params');
+    const { email } = parse(personParams, { email: req.params.email }, 'params');
     if (!req.caller!.admin && req.caller!.email !== email) throw new AppError('forbidden', 403, 'email: you may only manage your own tokens');
     return email;
   }

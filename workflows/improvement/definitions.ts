@@ -99,7 +99,7 @@ export interface HistoryEntry {
   action: string;
   comment?: string;
   /** How the actor acted: email link, api, or the system itself. */
-  channel?: 'email-link' | 'api' | 'system';
+  channel?: 'email-link' | 'web' | 'api' | 'system';
   taskId?: string;
 }
 
@@ -209,7 +209,7 @@ export interface DecisionRequest {
   actor: string;
   outcome: string;
   fields: Record<string, unknown>;
-  channel: 'email-link' | 'api';
+  channel: 'email-link' | 'web' | 'api';
 }
 
 export interface DecisionResult {

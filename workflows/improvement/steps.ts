@@ -222,6 +222,8 @@ export interface FieldProblem {
 }
 
 const durationText = /^(\d{1,5})(bd|d|h|m|s)$/;
+// eslint-disable-next-line no-control-regex -- a NUL character is exactly what this looks for
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const isoDateOrTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -273,6 +275,7 @@ function checkField(spec: FieldSpec, value: unknown): { value?: unknown; problem
     case 'text':
     case 'textarea':
       if (typeof value !== 'string') return { problem: 'must be text' };
+      if (unstorable.test(value)) return { problem: 'contains a NUL character or invalid Unicode' };
       if (value.length > 20_000) return { problem: 'is too long (20,000 characters at most)' };
       return { value: value.trim() };
     case 'score': {

@@ -46,7 +46,7 @@ export interface Decision {
   outcome: string;
   fields: Record<string, unknown>;
   actor: string;
-  channel: 'email-link' | 'api';
+  channel: 'email-link' | 'web' | 'api';
   decisionId: string;
 }
 

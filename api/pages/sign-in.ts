@@ -1,0 +1,142 @@
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import express, { type Request, type Response, Router } from 'express';
+import type { Transporter } from 'nodemailer';
+import type { Database } from '../../prisma/database';
+import { apiTokenPrefix, hashApiToken } from '../auth';
+import { escapeHtml, page } from '../html';
+import { hashSessionToken, sessionCookie, startSession } from '../sessions';
+
+export interface SignInDeps {
+  db: Database;
+  publicUrl: string;
+  mailer?: { transport: Transporter; from: string };
+}
+
+const linkTtlMs = 15 * 60_000;
+const codeAttempts = 5;
+const hash = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Only same-site paths may follow sign-in (no open redirect). */
+function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(value) ? value : '/dashboard';
+}
+
+function signInPage(next: string, notice = ''): string {
+  const nextField = `<input type="hidden" name="next" value="${escapeHtml(next)}">`;
+  return page(
+    'Sign in',
+    `<h1>Sign in to OPF Pipeline</h1>${notice}
+<form method="post" action="/sign-in">${nextField}<p><label for="email">Your work email</label><br><input id="email" name="email" type="email" autocomplete="email" required></p>
+<button type="submit">Email me a sign-in link and code</button></form>
+<h2>Or use an API token</h2>
+<form method="post" action="/sign-in/token">${nextField}<p><label for="token">API token</label><br><input id="token" name="token" type="password" autocomplete="off" required></p>
+<button type="submit">Sign in with token</button></form>`,
+  );
+}
+
+function codePage(email: string, next: string, notice = ''): string {
+  return page(
+    'Enter your code',
+    `<h1>Check your email</h1>${notice}<p role="status">If ${escapeHtml(email)} is registered, we sent it a sign-in link and a six-digit code. They work for 15 minutes.</p>
+<form method="post" action="/sign-in/code"><input type="hidden" name="email" value="${escapeHtml(email)}"><input type="hidden" name="next" value="${escapeHtml(next)}">
+<p><label for="code">Code</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></p>
+<button type="submit">Sign in</button></form>`,
+  );
+}
+
+/** Sign-in by emailed one-time link or code, or by a person's API token; and sign-out. */
+export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
+  const router = Router();
+  router.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
+  const secure = publicUrl.startsWith('https://');
+
+  async function signIn(res: Response, email: string, next: string) {
+    await startSession(db, res, email, secure);
+    res.redirect(303, next);
+  }
+
+  router.get('/sign-in', (req, res) => {
+    res.type('html').send(signInPage(safeNext(req.query.next)));
+  });
+
+  /** Emails a one-time link and code; says the same whether or not the address is registered. */
+  router.post('/sign-in', async (req: Request, res) => {
+    const form = (req.body ?? {}) as Record<string, string>;
+    const email = String(form.email ?? '').trim().toLowerCase();
+    const next = safeNext(form.next);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      res.status(400).type('html').send(signInPage(next, '<p role="alert">email: enter an email address.</p>'));
+      return;
+    }
+    const person = await db.person.findUnique({ where: { email } });
+    if (person && mailer) {
+      const token = randomBytes(32).toString('base64url');
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      await db.signInLink.create({
+        data: { id: randomUUID(), tokenHash: hash(token), codeHash: hash(code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
+      });
+      await mailer.transport.sendMail({
+        from: mailer.from,
+        to: email,
+        subject: 'Sign in to OPF Pipeline',
+        text: `Sign in: ${publicUrl}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
+      });
+    }
+    res.type('html').send(codePage(email, next));
+  });
+
+  router.post('/sign-in/code', async (req, res) => {
+    const form = (req.body ?? {}) as Record<string, string>;
+    const email = String(form.email ?? '').toLowerCase();
+    const next = safeNext(form.next);
+    const link = await db.signInLink.findFirst({
+      where: { personEmail: email, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: codeAttempts } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!link || link.codeHash !== hash(String(form.code ?? ''))) {
+      if (link) await db.signInLink.update({ where: { id: link.id }, data: { attempts: { increment: 1 } } });
+      res.status(403).type('html').send(codePage(email, next, '<p role="alert">That code is wrong, used or expired.</p>'));
+      return;
+    }
+    await db.signInLink.update({ where: { id: link.id }, data: { usedAt: new Date() } });
+    await signIn(res, email, next);
+  });
+
+  /** Opening the emailed link changes nothing (mail scanners open links): it asks to continue. */
+  router.get('/sign-in/link/:token', (req, res) => {
+    res.type('html').send(
+      page('Sign in', `<h1>Sign in to OPF Pipeline</h1><form method="post" action="/sign-in/link/${escapeHtml(req.params.token)}"><button type="submit">Continue</button></form>`),
+    );
+  });
+
+  router.post('/sign-in/link/:token', async (req, res) => {
+    const link = await db.signInLink.findUnique({ where: { tokenHash: hash(req.params.token) } });
+    if (!link || link.usedAt || link.expiresAt < new Date()) {
+      res.status(410).type('html').send(signInPage('/dashboard', '<p role="alert">That sign-in link is used or expired. Ask for a new one.</p>'));
+      return;
+    }
+    await db.signInLink.update({ where: { id: link.id }, data: { usedAt: new Date() } });
+    await signIn(res, link.personEmail, '/dashboard');
+  });
+
+  router.post('/sign-in/token', async (req, res) => {
+    const form = (req.body ?? {}) as Record<string, string>;
+    const token = String(form.token ?? '');
+    const next = safeNext(form.next);
+    const stored = token.startsWith(apiTokenPrefix) ? await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) } }) : null;
+    if (!stored || stored.revokedAt || stored.expiresAt < new Date()) {
+      res.status(401).type('html').send(signInPage(next, '<p role="alert">token: that API token is not valid.</p>'));
+      return;
+    }
+    await signIn(res, stored.personEmail, next);
+  });
+
+  router.post('/sign-out', async (req, res) => {
+    const token = (req.cookies as Record<string, string> | undefined)?.[sessionCookie];
+    if (token) await db.session.updateMany({ where: { tokenHash: hashSessionToken(token) }, data: { endedAt: new Date() } });
+    res.clearCookie(sessionCookie, { path: '/' });
+    res.redirect(303, '/sign-in');
+  });
+
+  return router;
+}

@@ -1,0 +1,51 @@
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type { Database } from '../prisma/database';
+import type { Role } from './permissions';
+
+/** The browser session cookie: HttpOnly, SameSite=Lax; its value's hash is the session's key. */
+export const sessionCookie = 'opf_session';
+const sessionDays = 7;
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Starts a session for a person and sets its cookie. */
+export async function startSession(db: Database, res: Response, email: string, secure: boolean): Promise<void> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + sessionDays * 86_400_000);
+  await db.session.create({ data: { id: randomUUID(), tokenHash: hashSessionToken(token), personEmail: email, expiresAt } });
+  res.cookie(sessionCookie, token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+}
+
+/** Resolves the session cookie to the signed-in person (as `req.caller`), if any. */
+export function sessionAuth(db: Database): RequestHandler {
+  return async (req, _res, next) => {
+    const token = (req.cookies as Record<string, string> | undefined)?.[sessionCookie];
+    if (!token || req.caller) return next();
+    const session = await db.session.findUnique({ where: { tokenHash: hashSessionToken(token) } });
+    if (!session || session.endedAt || session.expiresAt < new Date()) return next();
+    const person = await db.person.findUnique({ where: { email: session.personEmail } });
+    if (person) req.caller = { email: person.email, roles: person.roles as Role[], admin: false };
+    next();
+  };
+}
+
+/** Pages need a signed-in person; others are sent to sign in and brought back. */
+export const requireSignIn: RequestHandler = (req, res, next) => {
+  if (req.caller) return next();
+  res.redirect(303, `/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
+};
+
+/** The anti-forgery token of a signed-in page's forms: bound to the session. */
+export function pageFormToken(secret: string, sessionToken: string | undefined): string {
+  return createHmac('sha256', secret).update(`page-form.${sessionToken ?? ''}`).digest('base64url');
+}
+
+export function isValidPageFormToken(secret: string, sessionToken: string | undefined, given: unknown): boolean {
+  if (typeof given !== 'string' || !sessionToken) return false;
+  const expected = Buffer.from(pageFormToken(secret, sessionToken));
+  const actual = Buffer.from(given);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
