@@ -104,6 +104,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
     stack.push(() => close(server));
     // With PORT=0 the default public URL is only known once the server listens.
     const url = config.PUBLIC_URL ? config.publicUrl : `http://localhost:${port}`;
+    config.publicUrl = url;
 
     const connection = await NativeConnection.connect({ address: temporalAddress });
     stack.push(() => connection.close());

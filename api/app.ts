@@ -107,7 +107,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use(cookieParser());
   app.use(sessionAuth(db));
   app.get('/', (_req, res) => res.redirect(303, '/dashboard'));
-  app.use(signInRoutes({ db, publicUrl: config.publicUrl, mailer }));
+  app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer }));
   app.use(dashboardRoutes({ db }));
   app.use(improvementPageRoutes({ db }));
   app.use(myTaskRoutes({ ...decisions, appSecret }));

@@ -44,23 +44,35 @@ export function measureRows(measures: Measures): Record<string, CsvRow[]> {
 
 const csvParams = z.strictObject({ measure: z.string().max(50) });
 
-/** The OPF GG2.GP8 measures: charts, CSV downloads, and every figure as JSON. */
-export function measureRoutes({ db }: { db: Database }): Router {
+/**
+ * The OPF GG2.GP8 measures: charts, CSV downloads, and every figure as JSON. They are computed
+ * over the whole read model, so a result is reused for `cacheSeconds` (its time is shown).
+ */
+export function measureRoutes({ db, cacheSeconds = 30 }: { db: Database; cacheSeconds?: number }): Router {
   const router = Router();
+  let cached: { at: number; measures: Promise<Measures> } | undefined;
+  const measuresNow = () => {
+    if (!cached || Date.now() - cached.at > cacheSeconds * 1000) {
+      const measures = computeMeasures(db);
+      cached = { at: Date.now(), measures };
+      measures.catch(() => (cached = undefined));
+    }
+    return cached.measures;
+  };
 
   router.get('/api/measures', allow('improvements:read'), async (_req, res) => {
-    res.json(await computeMeasures(db));
+    res.json(await measuresNow());
   });
 
   router.get('/measures/:measure.csv', requireSignIn, allow('improvements:read'), async (req, res) => {
     const { measure } = parse(csvParams, req.params, 'params');
-    const rows = measureRows(await computeMeasures(db))[measure];
+    const rows = measureRows(await measuresNow())[measure];
     if (!rows) throw new AppError('not_found', 404, `measure: no measure ${measure}`);
     res.type('text/csv').attachment(`opf-${measure}.csv`).send(toCsv(rows));
   });
 
   router.get('/measures', requireSignIn, allow('improvements:read'), async (req, res) => {
-    const measures = await computeMeasures(db);
+    const measures = await measuresNow();
     const csv = (name: string) => `<p><a href="/measures/${name}.csv" download>Download CSV</a></p>`;
     const sections = [
       barChart('Proposals accepted (% of reviewed)', [{ label: `${measures.acceptance.accepted} of ${measures.acceptance.decided}`, value: measures.acceptance.percent }], '%') + csv('acceptance'),

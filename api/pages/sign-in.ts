@@ -8,7 +8,8 @@ import { hashSessionToken, sessionCookie, startSession } from '../sessions';
 
 export interface SignInDeps {
   db: Database;
-  publicUrl: string;
+  /** Read per request: with PORT=0 the public URL is known only once the server listens. */
+  publicUrl: () => string;
   mailer?: { transport: Transporter; from: string };
 }
 
@@ -48,10 +49,9 @@ function codePage(email: string, next: string, notice = ''): string {
 export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
-  const secure = publicUrl.startsWith('https://');
 
   async function signIn(res: Response, email: string, next: string) {
-    await startSession(db, res, email, secure);
+    await startSession(db, res, email, publicUrl().startsWith('https://'));
     res.redirect(303, next);
   }
 
@@ -79,7 +79,7 @@ export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
         from: mailer.from,
         to: email,
         subject: 'Sign in to OPF Pipeline',
-        text: `Sign in: ${publicUrl}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
+        text: `Sign in: ${publicUrl()}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
       });
     }
     res.type('html').send(codePage(email, next));

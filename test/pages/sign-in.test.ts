@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMigratedDatabase } from '../support/database';
+import { type Organisation, openTask, people, proposal, registerOrganisation } from '../support/organisation';
+import { startTestService, type TestService } from '../support/service';
+
+function form(values: Record<string, string>) {
+  return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(values).toString(), redirect: 'manual' as const };
+}
+
+function cookieOf(response: Response): string {
+  const header = response.headers.get('set-cookie') ?? '';
+  expect(header).toMatch(/^opf_session=[\w-]+;.*HttpOnly.*SameSite=Lax/i);
+  return header.split(';')[0]!;
+}
+
+describe('signing in to the pages, and the operators’ metrics', () => {
+  let service: TestService;
+  let organisation: Organisation;
+  beforeAll(async () => {
+    service = await startTestService({ databaseUrl: await createMigratedDatabase() });
+    organisation = await registerOrganisation(service);
+  });
+  afterAll(async () => {
+    await service?.destroy();
+  });
+
+  it('pages send a person who is not signed in to sign in, and back afterwards', async () => {
+    const response = await fetch(`${service.url}/escalations`, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/sign-in?next=%2Fescalations');
+  });
+
+  it('the emailed link asks before it signs in (a scanner opening it does nothing), then signs in once', async () => {
+    const asked = await fetch(`${service.url}/sign-in`, form({ email: people.chief, next: '/escalations' }));
+    expect(asked.status).toBe(200);
+    const [mail] = await service.inbox.waitFor((message) => message.to.includes(people.chief) && message.subject === 'Sign in to OPF Pipeline');
+    const link = /Sign in: (\S+)/.exec(mail!.text)![1]!;
+    const opened = await fetch(link);
+    expect(await opened.text()).toContain('Continue');
+    const signedIn = await fetch(link, form({}));
+    expect(signedIn.status).toBe(303);
+    const cookie = cookieOf(signedIn);
+    const page = await fetch(`${service.url}/escalations`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h1>Escalations</h1>');
+    expect((await fetch(link, form({}))).status).toBe(410);
+  });
+
+  it('the emailed code signs in too; a wrong code does not; only same-site paths follow', async () => {
+    await fetch(`${service.url}/sign-in`, form({ email: people.orpg, next: 'https://evil.example/' }));
+    const [mail] = await service.inbox.waitFor((message) => message.to.includes(people.orpg) && message.subject === 'Sign in to OPF Pipeline');
+    const code = /code on the sign-in page: (\d{6})/.exec(mail!.text)![1]!;
+    const wrong = await fetch(`${service.url}/sign-in/code`, form({ email: people.orpg, code: code === '000000' ? '111111' : '000000', next: '/dashboard' }));
+    expect(wrong.status).toBe(403);
+    const right = await fetch(`${service.url}/sign-in/code`, form({ email: people.orpg, code, next: 'https://evil.example/' }));
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toBe('/dashboard');
+    cookieOf(right);
+  });
+
+  it('an unknown address gets the same answer and no email', async () => {
+    const response = await fetch(`${service.url}/sign-in`, form({ email: 'stranger@example.org' }));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('If stranger@example.org is registered');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await service.inbox.list()).some((message) => message.to.includes('stranger@example.org'))).toBe(false);
+  });
+
+  it('/metrics reports improvements by stage, overdue tasks, the outbox and decisions for Prometheus', async () => {
+    const created = await service.call('POST', '/api/improvements', proposal(organisation, { durations: { default: { due: '1s', remindBefore: '1s', escalateAfter: '1h' } } }));
+    const review = await openTask(service, created.body.id, 'review');
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/^opf_improvements\{stage="review",status="active"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^opf_overdue_tasks [1-9]\d*$/m);
+    expect(metrics).toMatch(/^opf_outbox_depth \d+$/m);
+    expect(metrics).toMatch(/^opf_outbox_send_failures 0$/m);
+    await service.call('POST', `/api/tasks/${review.id}/decision`, { actor: people.orpg, outcome: 'accept' });
+    const after = await (await fetch(`${service.url}/metrics`)).text();
+    expect(after).toMatch(/^opf_decision_latency_seconds_count\{step="review"\} 1$/m);
+    expect(after).toMatch(/^opf_decisions_total\{result="applied"\} 1$/m);
+  });
+});
