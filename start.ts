@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     '',
     `OPF Pipeline is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).`,
     `  App:              ${service.url}`,
+    `  Dashboard:        ${service.url}/dashboard`,
     `  Health:           ${service.url}/readyz`,
     service.inboxUrl ? `  Local inbox:      ${service.inboxUrl}` : `  Mail:             ${config.SMTP_URL?.replace(/\/\/[^@]*@/, '//***@')}`,
     service.temporalUiUrl ? `  Temporal Web UI:  ${service.temporalUiUrl}` : `  Temporal:         ${service.temporalAddress}`,

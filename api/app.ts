@@ -63,8 +63,14 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Decision links carry their secret in the path: log the route, never the token.
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/^\/decide\/[^/?]+/, '/decide/[token]') }) },
+      // Decision and sign-in links carry their secret in the path: log the route, never the token.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url.replace(/^\/(decide|sign-in\/link)\/[^/?]+/, '/$1/[token]'),
+        }),
+      },
       customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
