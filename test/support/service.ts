@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { MailInbox } from '../../embedded/inbox';
+import type { Logger } from '../../log';
 import { type RunningService, startService } from '../../start';
 import { silentLogger } from './logger';
 
@@ -36,6 +37,8 @@ export interface TestServiceOptions {
   /** Reuse an inbox (restart tests); a fresh one otherwise. */
   inbox?: MailInbox;
   env?: NodeJS.ProcessEnv;
+  /** Where the service logs (tests that read the logs pass their own). */
+  logger?: Logger;
 }
 
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -58,7 +61,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       DECISION_RATE_LIMIT: '100000',
       ...options.env,
     },
-    { logger: silentLogger, workflowBundle: { codePath: inject('workflowBundlePath') } },
+    { logger: options.logger ?? silentLogger, workflowBundle: { codePath: inject('workflowBundlePath') } },
   );
   const call = createCaller(running.url, running.adminToken);
   return {
