@@ -103,7 +103,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/api/tasks', taskRoutes(decisions));
   app.use('/api/org-units', orgUnitRoutes({ db }));
   app.use('/api/people/:email/tokens', tokenRoutes({ db }));
-  app.use('/api/people/:email/delegations', delegationRoutes(decisions));
+  app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));
   app.use('/api/people', peopleRoutes({ db }));
   app.use('/api/audit', auditRoutes({ db }));
   app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer }));

@@ -1,2 +1,3 @@
 export { improvementLifecycle } from './improvement/workflow';
 export { unitDeployment } from './improvement/unit-deployment';
+export { delegationStart } from './delegation/workflow';

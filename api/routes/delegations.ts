@@ -6,6 +6,7 @@ import { allow, callerHolds } from '../auth';
 import type { DecisionDeps } from '../decisions';
 import { AppError, parse } from '../errors';
 import { reassign } from './tasks';
+import { type DelegationStartInput, delegationWorkflowId } from '../../workflows/delegation/definitions';
 
 const personParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
 const delegationParams = personParams.extend({ id: z.uuid() });
@@ -18,7 +19,7 @@ export const newDelegation = z
   .refine((body) => Date.parse(body.until) > Date.parse(body.from), { path: ['until'], message: 'must be after from' });
 
 /** Out of office: a person's new and pending tasks go to a delegate. Mounted at /api/people/:email/delegations. */
-export function delegationRoutes(deps: DecisionDeps): Router {
+export function delegationRoutes(deps: DecisionDeps & { taskQueue: string }): Router {
   const { db } = deps;
   const router = Router({ mergeParams: true });
 
@@ -53,7 +54,21 @@ export function delegationRoutes(deps: DecisionDeps): Router {
     });
     const now = new Date();
     const rerouted: string[] = [];
-    if (delegation.startsAt <= now && delegation.endsAt > now) {
+    if (delegation.startsAt > now) {
+      const input: DelegationStartInput = {
+        delegationId: delegation.id,
+        person: email,
+        delegate: delegation.delegateEmail,
+        startsAt: delegation.startsAt.toISOString(),
+        endsAt: delegation.endsAt.toISOString(),
+        by: req.caller!.email,
+      };
+      await deps.temporal.workflow.start('delegationStart', {
+        workflowId: delegationWorkflowId(delegation.id),
+        taskQueue: deps.taskQueue,
+        args: [input],
+      });
+    } else if (delegation.endsAt > now) {
       const pending = await db.task.findMany({ where: { assignee: email, status: 'open' } });
       for (const task of pending) {
         await reassign(deps, {

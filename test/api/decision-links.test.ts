@@ -265,3 +265,36 @@ describe('identity confirmation by emailed code', () => {
     expect(decided.body).toMatchObject({ status: 'decided', outcome: 'accept', decidedBy: people.orpg });
   });
 });
+
+describe('a delegation that starts later', () => {
+  let service: TestService;
+  let organisation: Organisation;
+
+  beforeAll(async () => {
+    service = await startTestService({ databaseUrl: await createMigratedDatabase() });
+    organisation = await registerOrganisation(service);
+  });
+  afterAll(async () => {
+    await service?.destroy();
+  });
+
+  it('moves the pending tasks to the delegate when it begins, with fresh links', async () => {
+    const created = await service.call('POST', '/api/improvements', proposal(organisation, { title: 'Away next week' }));
+    const review = await openTask(service, created.body.id, 'review');
+    const [leadMail] = await service.inbox.waitFor((mail) => mail.notificationKey === `${review.id}:task-assigned`);
+    await service.call('POST', '/api/people', { email: 'deputy.orpg@example.org', name: 'Deputy', roles: ['orpg'] });
+    const delegation = await service.call('POST', `/api/people/${people.orpg}/delegations`, {
+      delegate: 'deputy.orpg@example.org',
+      from: new Date(Date.now() + 2_000).toISOString(),
+      until: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(delegation.status, JSON.stringify(delegation.body)).toBe(201);
+    expect(delegation.body.reroutedTasks).toEqual([]);
+    expect((await service.call('GET', `/api/tasks/${review.id}`)).body.assignee).toBe(people.orpg);
+
+    const [deputyMail] = await service.inbox.waitFor((mail) => mail.notificationKey === `${review.id}:task-assigned:1`);
+    expect(deputyMail!.to).toEqual(['deputy.orpg@example.org']);
+    expect((await service.call('GET', `/api/tasks/${review.id}`)).body).toMatchObject({ assignee: 'deputy.orpg@example.org', onBehalfOf: people.orpg });
+    expect((await fetch(decisionLink(leadMail!))).status).toBe(410);
+  });
+});

@@ -125,10 +125,14 @@ describe('the improvement lifecycle, stage by stage', () => {
       measures: 'Repeat incidents per quarter',
     });
     await decide(service, await openTask(service, id, 'plan-approval'), 'approve');
-    const implementing = await improvementAt(service, id, 'implementation');
+    const implementing = await eventually(async () => {
+      const response = await service.call('GET', `/api/improvements/${id}`);
+      const actions = (response.body.openTasks ?? []).filter((task: { step: string }) => task.step === 'action');
+      return actions.length === 2 ? response.body : undefined;
+    });
+    expect(implementing.stage).toBe('implementation');
     expect(implementing.details.plan.actions).toHaveLength(2);
     expect(implementing.details.planRevision).toBe(2);
-    expect(implementing.openTasks.filter((task: { step: string }) => task.step === 'action')).toHaveLength(2);
   });
 
   it('when the proposer withdraws during planning, open tasks are cancelled and their links stop working', async () => {
