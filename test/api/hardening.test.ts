@@ -119,6 +119,7 @@ describe('a hardened service', () => {
         expect(Number(before.rows[0]!.count)).toBeGreaterThan(0);
         await expect(client.query("UPDATE audit_entry SET actor = 'x'")).rejects.toThrow(/append-only/);
         await expect(client.query('DELETE FROM audit_entry')).rejects.toThrow(/append-only/);
+        await expect(client.query('TRUNCATE audit_entry')).rejects.toThrow(/append-only/);
         const after = await client.query<{ count: string; rewritten: string }>("SELECT count(*), count(*) FILTER (WHERE actor = 'x') AS rewritten FROM audit_entry");
         expect(after.rows[0]!.count).toBe(before.rows[0]!.count);
         expect(after.rows[0]!.rewritten).toBe('0');
