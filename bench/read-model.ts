@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     await time('dashboard: title search "Change" (ILIKE)', 5, () => db.improvement.findMany({ where: { title: { contains: 'improvement 4242', mode: 'insensitive' } }, take: 25 }));
     await time('my tasks: one assignee', 5, () => db.task.findMany({ where: { assignee: 'assignee7@example.org', status: 'open' }, orderBy: { dueAt: 'asc' } }));
     await time('escalations: open escalated tasks', 5, () => db.task.findMany({ where: { status: 'open', escalationLevel: { gte: 1 } }, orderBy: { dueAt: 'asc' } }));
+    await time('measures: raw facts query only', 3, () => db.$queryRaw`SELECT id::text, stage, status, source, process, created_at, updated_at, details->'plan' AS plan, details->'units' AS units FROM improvement`);
     await time('measures: every GG2.GP8 measure', 3, () => computeMeasures(db));
     const memory = process.memoryUsage();
     console.log(`process memory after measures: rss ${(memory.rss / 1e6).toFixed(0)} MB, heap used ${(memory.heapUsed / 1e6).toFixed(0)} MB`);

@@ -20,7 +20,7 @@ const dashboardQuery = z.strictObject({
   unit: z.uuid().or(z.literal('')).optional(),
   priority: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().min(-10).max(30).optional()),
   overdue: z.enum(['on', '']).optional(),
-  sort: z.enum(['created', 'priority', 'title', 'stage']).default('created'),
+  sort: z.enum(['created', 'priority', 'title', 'stage', 'owner']).default('created'),
   dir: z.enum(['asc', 'desc']).default('desc'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
 });
@@ -40,7 +40,7 @@ function whereOf(query: DashboardQuery, now: Date): Prisma.ImprovementWhereInput
 }
 
 function orderOf(query: DashboardQuery): Prisma.ImprovementOrderByWithRelationInput[] {
-  const column = { created: 'createdAt', priority: 'priority', title: 'title', stage: 'stage' }[query.sort];
+  const column = { created: 'createdAt', priority: 'priority', title: 'title', stage: 'stage', owner: 'processOwnerEmail' }[query.sort];
   return [{ [column]: query.dir }, { id: 'asc' }];
 }
 
@@ -125,7 +125,7 @@ export function dashboardRoutes({ db }: { db: Database }): Router {
 <p><a href="${urlWith(query, { overdue: 'on', page: 1 })}"><span class="badge late">${overdueCount} overdue</span></a> <span class="badge soon">${dueSoonCount} due within 2 days</span></p>
 ${filters}
 <p class="muted" aria-live="polite">${total} improvement${total === 1 ? '' : 's'}; page ${query.page} of ${pages}</p>
-<div class="table-wrap"><table><thead><tr>${sortLink('title', 'Title')}${sortLink('stage', 'Stage')}<th scope="col" class="optional">Process owner</th><th scope="col" class="optional">Units</th>${sortLink('priority', 'Priority')}<th scope="col">Waiting for</th></tr></thead><tbody>${body}</tbody></table></div>
+<div class="table-wrap"><table><thead><tr>${sortLink('title', 'Title')}${sortLink('stage', 'Stage')}${sortLink('owner', 'Process owner').replace('<th scope="col"', '<th scope="col" class="optional"')}<th scope="col" class="optional">Units</th>${sortLink('priority', 'Priority')}<th scope="col">Waiting for</th></tr></thead><tbody>${body}</tbody></table></div>
 <nav aria-label="Pages"><p>${query.page > 1 ? `<a href="${urlWith(query, { page: query.page - 1 })}" rel="prev">← Previous</a>` : ''} ${query.page < pages ? `<a href="${urlWith(query, { page: query.page + 1 })}" rel="next">Next →</a>` : ''}</p></nav>`,
       ),
     );

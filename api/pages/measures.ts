@@ -46,18 +46,29 @@ const csvParams = z.strictObject({ measure: z.string().max(50) });
 
 /**
  * The OPF GG2.GP8 measures: charts, CSV downloads, and every figure as JSON. They are computed
- * over the whole read model, so a result is reused for `cacheSeconds` (its time is shown).
+ * over the whole read model, so the last result is served at once and, when older than
+ * `cacheSeconds`, recomputed in the background (its time is shown): only the very first request
+ * of a process waits for a computation.
  */
 export function measureRoutes({ db, cacheSeconds = 30 }: { db: Database; cacheSeconds?: number }): Router {
   const router = Router();
-  let cached: { at: number; measures: Promise<Measures> } | undefined;
-  const measuresNow = () => {
-    if (!cached || Date.now() - cached.at > cacheSeconds * 1000) {
-      const measures = computeMeasures(db);
-      cached = { at: Date.now(), measures };
-      measures.catch(() => (cached = undefined));
-    }
-    return cached.measures;
+  let latest: { at: number; measures: Measures } | undefined;
+  let computing: Promise<Measures> | undefined;
+  const refresh = () => {
+    computing ??= computeMeasures(db)
+      .then((measures) => {
+        latest = { at: Date.now(), measures };
+        return measures;
+      })
+      .finally(() => {
+        computing = undefined;
+      });
+    return computing;
+  };
+  const measuresNow = async (): Promise<Measures> => {
+    if (!latest) return refresh();
+    if (Date.now() - latest.at > cacheSeconds * 1000) refresh().catch(() => undefined);
+    return latest.measures;
   };
 
   router.get('/api/measures', allow('improvements:read'), async (_req, res) => {

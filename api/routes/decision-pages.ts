@@ -160,7 +160,10 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   /** Decides the task with the submitted form. */
   router.post('/:token', async (req, res) => {
     const found = await openTaskFor(req.params.token);
-    if ('html' in found) return send(res, found);
+    if ('html' in found) {
+      await audit(db, req, { action: 'decision.dead-link', target: 'decision link', outcome: 'refused', details: { status: found.status } });
+      return send(res, found);
+    }
     const form = (req.body ?? {}) as Record<string, string>;
     if (findUnstorableText(form)) {
       return send(res, { status: 400, html: page('Not accepted', '<h1>Nothing was decided</h1><p role="alert">The form contained a NUL character or invalid Unicode. Go back and correct it.</p>') });

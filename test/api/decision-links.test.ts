@@ -73,6 +73,8 @@ describe('attacks on emailed decision links', () => {
     expect(await page.text()).toContain('It is not a valid decision link');
     expect((await post(tampered, { outcome: 'accept' })).status).toBe(404);
     await stillOpen(task.id);
+    const audit = await service.call('GET', '/api/audit?action=decision.dead-link');
+    expect(audit.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ outcome: 'refused', details: { status: 404 } })]));
   });
 
   it("a mail scanner's GET and HEAD prefetch neither decide nor burn the link; the person then decides", async () => {
