@@ -18,6 +18,8 @@ input,select,textarea,button{font:inherit;padding:.35rem}button{cursor:pointer}
 :focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
 .table-wrap{overflow-x:auto}.muted{color:var(--muted)}
 svg text{font-family:system-ui,sans-serif}
+fieldset{margin:1rem 0;border:1px solid var(--line);border-radius:.4rem}fieldset label{display:block;font-weight:600}
+fieldset textarea,fieldset input[type=text]{width:100%;max-width:42rem}dt{font-weight:600}dd{margin:0 0 .4rem 1rem}
 @media (max-width:40rem){th.optional,td.optional{display:none}}
 `;
 
