@@ -13,8 +13,7 @@ import {
   people,
   proposal,
   registerOrganisation,
-  submitDecisionPage,
-} from '../support/organisation';
+  submitDecisionPage, startServiceWithOrganisation } from '../support/organisation';
 import { startTestService, type TestService } from '../support/service';
 import { actAs } from '../support/tokens';
 
@@ -168,12 +167,9 @@ describe('delegation while a person is away', () => {
   let organisation: Organisation;
 
   beforeAll(async () => {
-    service = await startTestService({ databaseUrl: await createMigratedDatabase() });
-    organisation = await registerOrganisation(service);
+    ({ service, organisation } = await startServiceWithOrganisation());
   });
-  afterAll(async () => {
-    await service?.destroy();
-  });
+  afterAll(() => service?.destroy());
 
   it('re-routes pending tasks to the delegate with fresh links, kills the old ones, and records "X for Y"; new tasks go to the delegate too', async () => {
     const created = await service.call('POST', '/api/improvements', proposal(organisation, { title: 'Delegated planning' }));
@@ -227,12 +223,9 @@ describe('identity confirmation by emailed code', () => {
   let organisation: Organisation;
 
   beforeAll(async () => {
-    service = await startTestService({ databaseUrl: await createMigratedDatabase(), env: { DECISION_CONFIRMATION: 'email-code' } });
-    organisation = await registerOrganisation(service);
+    ({ service, organisation } = await startServiceWithOrganisation({ env: { DECISION_CONFIRMATION: 'email-code' } }));
   });
-  afterAll(async () => {
-    await service?.destroy();
-  });
+  afterAll(() => service?.destroy());
 
   it('a forwarded link cannot decide without the code sent to the assignee; the assignee decides with it', async () => {
     const created = await service.call('POST', '/api/improvements', proposal(organisation, { title: 'Confirmed decisions' }));
@@ -273,12 +266,9 @@ describe('a delegation that starts later', () => {
   let organisation: Organisation;
 
   beforeAll(async () => {
-    service = await startTestService({ databaseUrl: await createMigratedDatabase() });
-    organisation = await registerOrganisation(service);
+    ({ service, organisation } = await startServiceWithOrganisation());
   });
-  afterAll(async () => {
-    await service?.destroy();
-  });
+  afterAll(() => service?.destroy());
 
   it('moves the pending tasks to the delegate when it begins, with fresh links', async () => {
     const created = await service.call('POST', '/api/improvements', proposal(organisation, { title: 'Away next week' }));

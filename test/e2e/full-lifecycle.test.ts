@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { InboxMessage } from '../../embedded/inbox';
 import { findTemporalCli } from '../../embedded/temporal';
 import { improvementWorkflowId, unitDeploymentWorkflowId } from '../../workflows/improvement/definitions';
-import { createMigratedDatabase } from '../support/database';
-import { decisionLink, formProtection, improvementAt, type Organisation, people, proposal, registerOrganisation } from '../support/organisation';
-import { startTestService, type TestService } from '../support/service';
+import { decisionLink, formProtection, improvementAt, type Organisation, people, proposal, startServiceWithOrganisation } from '../support/organisation';
+import type { TestService } from '../support/service';
 
 /**
  * One improvement through every stage, with a pilot and two units, driven as people would:
@@ -19,12 +18,9 @@ describe('a full improvement lifecycle from emailed links', () => {
   const used = new Set<string>();
 
   beforeAll(async () => {
-    service = await startTestService({ databaseUrl: await createMigratedDatabase() });
-    organisation = await registerOrganisation(service);
+    ({ service, organisation } = await startServiceWithOrganisation());
   });
-  afterAll(async () => {
-    await service?.destroy();
-  });
+  afterAll(() => service?.destroy());
 
   /** Opens the next unused task email to `to` for a step, checks the page, and submits an outcome. */
   async function decideFromEmail(to: string, stepTitle: string, outcome: string, fields: Record<string, string> = {}) {

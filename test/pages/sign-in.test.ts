@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMigratedDatabase } from '../support/database';
-import { type Organisation, openTask, people, proposal, registerOrganisation } from '../support/organisation';
-import { startTestService, type TestService } from '../support/service';
+import { type Organisation, openTask, people, proposal, startServiceWithOrganisation } from '../support/organisation';
+import type { TestService } from '../support/service';
 
 function form(values: Record<string, string>) {
   return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(values).toString(), redirect: 'manual' as const };
@@ -17,12 +16,9 @@ describe('signing in to the pages, and the operators’ metrics', () => {
   let service: TestService;
   let organisation: Organisation;
   beforeAll(async () => {
-    service = await startTestService({ databaseUrl: await createMigratedDatabase() });
-    organisation = await registerOrganisation(service);
+    ({ service, organisation } = await startServiceWithOrganisation());
   });
-  afterAll(async () => {
-    await service?.destroy();
-  });
+  afterAll(() => service?.destroy());
 
   it('pages send a person who is not signed in to sign in, and back afterwards', async () => {
     const response = await fetch(`${service.url}/escalations`, { redirect: 'manual' });

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { InboxMessage } from '../../embedded/inbox';
-import type { ApiClient } from './service';
+import { createMigratedDatabase } from './database';
+import { type ApiClient, startTestService, type TestService, type TestServiceOptions } from './service';
 import { eventually } from './service';
 
 /** The people of a small organisation, as the tests register them. */
@@ -128,4 +129,10 @@ export async function submitDecisionPage(link: string, outcome: string, fields: 
     body: new URLSearchParams({ ...formProtection(html, outcome), outcome, ...fields }).toString(),
   });
   return { status: response.status, html: await response.text() };
+}
+
+/** A fresh database, the whole service on it, and the organisation registered. */
+export async function startServiceWithOrganisation(options: TestServiceOptions = {}): Promise<{ service: TestService; organisation: Organisation }> {
+  const service = await startTestService({ databaseUrl: await createMigratedDatabase(), ...options });
+  return { service, organisation: await registerOrganisation(service) };
 }
