@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { MailInbox } from '../embedded/inbox';
 import { decide, openTask, proposal, registerOrganisation } from './support/organisation';
+import { freePort } from '../embedded/free-port';
+import { createEmptyDatabase } from './support/database';
 import { eventually, startTestService } from './support/service';
 
 describe('the all-in-one service on embedded PostgreSQL', () => {
@@ -102,3 +104,38 @@ async function runUntilReadyThenTerminate(dataDir: string, smtpUrl: string): Pro
   if (code === 'hung') child.kill('SIGKILL');
   return { code: code === 'hung' ? -1 : code, stdout };
 }
+
+describe('npm run api as its own process', () => {
+  it('migrates, serves /readyz against real PostgreSQL and Temporal, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+      cwd: path.join(__dirname, '..'),
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        DATABASE_URL: await createEmptyDatabase(),
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        ADMIN_TOKEN: 'separate-api-admin-token-0123',
+        APP_SECRET: 'separate-api-app-secret-0123456789-0123456789',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(() => Promise.resolve(output.includes('"api listening"') ? true : undefined), 60_000);
+      expect(output).toContain('"migration applied"');
+      const ready = await fetch(`http://localhost:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      const anonymous = await fetch(`http://localhost:${port}/api/improvements`);
+      expect(anonymous.status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('"api stopped"');
+  });
+});
