@@ -108,16 +108,13 @@ const settingsSchema = z.object({
   /** `email-code`: a decider confirms by a one-time code sent to their email before a link decision counts. */
   DECISION_CONFIRMATION: z.preprocess(emptyAsUndefined, z.enum(['none', 'email-code']).default('none')),
   /** Steps a proposer may not decide on their own proposal (comma-separated step names; empty allows all). */
-  SELF_APPROVAL_BLOCKED_STEPS: z.preprocess(
-    (value) => (value === undefined ? undefined : value),
-    z
-      .string()
-      .default('review,score,steering,plan-approval,pilot-approval,pilot-decision,waiver,lessons-confirm')
-      .refine(
-        (list) => list.split(',').every((step) => step.trim() === '' || (stepNames as string[]).includes(step.trim())),
-        `must be comma-separated step names (${stepNames.join(', ')})`,
-      ),
-  ),
+  SELF_APPROVAL_BLOCKED_STEPS: z
+    .string()
+    .default('review,score,steering,plan-approval,pilot-approval,pilot-decision,waiver,lessons-confirm')
+    .refine(
+      (list) => list.split(',').every((step) => step.trim() === '' || (stepNames as string[]).includes(step.trim())),
+      `must be comma-separated step names (${stepNames.join(', ')})`,
+    ),
   /** Requests per minute one client may make to decision pages, decisions and code confirmation. */
   DECISION_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
   /** A JSON file of organisational units and people to register on first start (an empty database). */

@@ -11,6 +11,7 @@ import { createLogger } from '../log';
 import { startPostgresServer } from '../test/support/postgres-server';
 
 const total = Number(process.env.N ?? 100_000);
+const eventsPerImprovement = Number(process.env.EVENTS ?? 20);
 const stages = ['review', 'prioritisation', 'planning', 'implementation', 'deployment', 'audit', 'lessons', 'closed', 'rejected'];
 const sources = ['appraisal', 'lessons-learned', 'incident', 'measurement', 'audit', 'staff-proposal'];
 const processes = ['Incident Management', 'Change Management', 'Access Control', 'Continuity Planning'];
@@ -18,7 +19,7 @@ const processes = ['Incident Management', 'Change Management', 'Access Control',
 async function seed(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
-  const batch = 2_000;
+  const batch = 1_000;
   const started = Date.now();
   for (let offset = 0; offset < total; offset += batch) {
     const improvements: unknown[][] = [];
@@ -36,6 +37,10 @@ async function seed(url: string): Promise<void> {
       improvements.push([id, `improvement-${id}`, `Improvement ${i} ${processes[i % 4]}`, 'Problem', 'p@example.org', `owner${i % 50}@example.org`, processes[i % 4], sources[i % 6], stage, status, i % 17, JSON.stringify(details), created, created]);
       events.push([randomUUID(), id, 'submitted', created, 'proposal', 'p@example.org', 'submitted']);
       events.push([randomUUID(), id, `1:review->${stage}`, new Date(created.getTime() + 3_600_000 * (1 + (i % 48))), 'review', 'orpg@example.org', 'moved']);
+      // A real lifecycle records about twenty more entries (tasks asked, decided, reminders).
+      for (let extra = 0; extra < eventsPerImprovement; extra += 1) {
+        events.push([randomUUID(), id, `task-${extra}:decided`, new Date(created.getTime() + 60_000 * extra), 'review', 'orpg@example.org', 'asked']);
+      }
       if (status === 'active') tasks.push([randomUUID(), id, `improvement-${id}`, stage, `assignee${i % 200}@example.org`, new Date(Date.now() + ((i % 20) - 10) * 86_400_000)]);
     }
     await insert(client, 'improvement', ['id', 'workflow_id', 'title', 'description', 'proposer_email', 'process_owner_email', 'process', 'source', 'stage', 'status', 'priority', 'details', 'created_at', 'updated_at'], improvements);
@@ -51,8 +56,12 @@ async function seed(url: string): Promise<void> {
 
 async function insert(client: Client, table: string, columns: string[], rows: unknown[][], extra: string[] = []): Promise<void> {
   const all = [...columns, ...extra];
-  const values = rows.map((row, r) => `(${row.map((_, c) => `$${r * row.length + c + 1}`).join(',')})`).join(',');
-  await client.query(`INSERT INTO "${table}" (${all.map((column) => `"${column}"`).join(',')}) VALUES ${values}`, rows.flat());
+  const perStatement = Math.floor(60_000 / all.length); // PostgreSQL allows 65,535 parameters
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const values = chunk.map((row, r) => `(${row.map((_, c) => `$${r * row.length + c + 1}`).join(',')})`).join(',');
+    await client.query(`INSERT INTO "${table}" (${all.map((column) => `"${column}"`).join(',')}) VALUES ${values}`, chunk.flat());
+  }
 }
 
 async function time<T>(label: string, runs: number, fn: () => Promise<T>): Promise<void> {

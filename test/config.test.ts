@@ -49,3 +49,21 @@ describe('configuration', () => {
     expect(result.stderr).toMatch(/PORT: /);
   });
 });
+
+describe('business configuration', () => {
+  it('blocks self-approval on the deciding steps by default, and nowhere when set empty', () => {
+    expect(loadConfig({}).selfApprovalBlockedSteps).toEqual(['review', 'score', 'steering', 'plan-approval', 'pilot-approval', 'pilot-decision', 'waiver', 'lessons-confirm']);
+    expect(loadConfig({ SELF_APPROVAL_BLOCKED_STEPS: '' }).selfApprovalBlockedSteps).toEqual([]);
+    expect(() => loadConfig({ SELF_APPROVAL_BLOCKED_STEPS: 'review,approve-everything' })).toThrow(/^Invalid configuration:\n {2}SELF_APPROVAL_BLOCKED_STEPS: must be comma-separated step names/);
+  });
+
+  it('reads the business calendar: time zone and holidays', () => {
+    expect(loadConfig({ BUSINESS_TIMEZONE: 'Europe/Berlin', BUSINESS_HOLIDAYS: '2026-12-25, 2026-12-26' }).calendar).toEqual({
+      timeZone: 'Europe/Berlin',
+      holidays: ['2026-12-25', '2026-12-26'],
+    });
+    expect(() => loadConfig({ BUSINESS_TIMEZONE: 'Mars/Olympus' })).toThrow(/BUSINESS_TIMEZONE: must be an IANA time zone/);
+    expect(() => loadConfig({ BUSINESS_HOLIDAYS: '25/12/2026' })).toThrow(/BUSINESS_HOLIDAYS: must be comma-separated YYYY-MM-DD dates/);
+    expect(() => loadConfig({ STEP_DUE: '5 days' })).toThrow(/STEP_DUE: must be a duration such as 5bd/);
+  });
+});
