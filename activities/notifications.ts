@@ -48,7 +48,7 @@ function formatTime(iso: string): string {
 /** Subject and text of each kind of email. */
 function render(request: NotificationRequest, deps: NotificationDeps): { subject: string; text: string } {
   const { template } = request;
-  const improvementUrl = `${deps.publicUrl}/api/improvements/${request.improvementId}`;
+  const improvementUrl = `${deps.publicUrl}/improvements/${request.improvementId}`;
   switch (template.name) {
     case 'acknowledgement':
       return {

@@ -27,7 +27,7 @@ describe('submitting an improvement over HTTP', () => {
     const [email] = await service.inbox.waitFor((message) => message.subject === `Improvement proposal received: ${title}`);
     expect(email!.to).toEqual(['ann.proposer@example.org']);
     expect(email!.from).toContain('OPF Pipeline');
-    expect(email!.text).toContain(`${service.url}/api/improvements/${id}`);
+    expect(email!.text).toContain(`Follow it here: ${service.url}/improvements/${id}`);
 
     const improvement = await eventually(async () => {
       const response = await service.call('GET', `/api/improvements/${id}`);
