@@ -40,7 +40,7 @@ export function signedInPage(req: Request, title: string, body: string): string 
 <a href="#main" class="muted">Skip to content</a>
 <header><strong>OPF Pipeline</strong><nav aria-label="Main">${links
     .map(([href, label]) => `<a href="${href}"${req.path === href ? ' aria-current="page"' : ''}>${label}</a>`)
-    .join('')}</nav><span class="who">${escapeHtml(caller?.email ?? '')}</span></header>
+    .join('')}</nav><span class="who">${escapeHtml(caller?.email ?? '')}</span><form method="post" action="/sign-out"><button type="submit">Sign out</button></form></header>
 <main id="main"><h1>${escapeHtml(title)}</h1>
 ${body}
 </main>

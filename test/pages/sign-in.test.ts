@@ -77,3 +77,21 @@ describe('signing in to the pages, and the operators’ metrics', () => {
     expect(after).toMatch(/^opf_decisions_total\{result="applied"\} 1$/m);
   });
 });
+
+describe('signing out', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    ({ service } = await startServiceWithOrganisation());
+  });
+  afterAll(() => service?.destroy());
+
+  it('ends the session: the cookie no longer opens pages', async () => {
+    const issued = await service.call('POST', `/api/people/${people.orpg}/tokens`, { name: 'sign-out' });
+    const signedIn = await fetch(`${service.url}/sign-in/token`, form({ token: issued.body.token as string }));
+    const cookie = cookieOf(signedIn);
+    expect((await fetch(`${service.url}/dashboard`, { headers: { cookie }, redirect: 'manual' })).status).toBe(200);
+    const out = await fetch(`${service.url}/sign-out`, { ...form({}), headers: { ...form({}).headers, cookie } });
+    expect(out.status).toBe(303);
+    expect((await fetch(`${service.url}/dashboard`, { headers: { cookie }, redirect: 'manual' })).status).toBe(303);
+  });
+});
