@@ -106,3 +106,15 @@ export async function computeMeasures(db: Database, now = new Date()) {
 }
 
 export type Measures = Awaited<ReturnType<typeof computeMeasures>>;
+
+/** One improvement with its full history, open tasks and every email sent, from the read model. */
+export function findImprovementRecord(db: Database, id: string) {
+  return db.improvement.findUnique({
+    where: { id },
+    include: {
+      events: { orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] },
+      tasks: { where: { status: 'open' }, orderBy: { dueAt: 'asc' } },
+      notifications: { orderBy: { createdAt: 'asc' } },
+    },
+  });
+}

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../prisma/database';
+import { findImprovementRecord } from '../../reports/read-model';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { allow } from '../auth';
 import { AppError, parse } from '../errors';
@@ -42,14 +43,7 @@ export function improvementPageRoutes({ db }: { db: Database }): Router {
 
   router.get('/improvements/:id', requireSignIn, allow('improvements:read'), async (req, res) => {
     const { id } = parse(z.strictObject({ id: z.uuid() }), req.params, 'params');
-    const improvement = await db.improvement.findUnique({
-      where: { id },
-      include: {
-        events: { orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] },
-        tasks: { where: { status: 'open' }, orderBy: { dueAt: 'asc' } },
-        notifications: { orderBy: { createdAt: 'asc' } },
-      },
-    });
+    const improvement = await findImprovementRecord(db, id);
     if (!improvement) throw new AppError('not_found', 404, `id: no improvement ${id}`);
     const details = improvement.details as Partial<ImprovementState>;
     const reached = new Set(improvement.events.map((event) => /->([\w-]+)$/.exec(event.eventKey)?.[1]).filter((stage): stage is string => Boolean(stage)));

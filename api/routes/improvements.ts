@@ -4,6 +4,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Database } from '../../prisma/database';
+import { findImprovementRecord } from '../../reports/read-model';
 import {
   durationPattern,
   improvementSources,
@@ -182,14 +183,7 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
   /** One improvement with its open tasks and full history, from the read model. */
   router.get('/:id', allow('improvements:read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const improvement = await db.improvement.findUnique({
-      where: { id },
-      include: {
-        events: { orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] },
-        tasks: { where: { status: 'open' }, orderBy: { dueAt: 'asc' } },
-        notifications: { orderBy: { createdAt: 'asc' } },
-      },
-    });
+    const improvement = await findImprovementRecord(db, id);
     if (!improvement) {
       res.json(await describeNotYetRecorded(temporal, id));
       return;
