@@ -16,6 +16,8 @@ import {
   submitDecisionPage, startServiceWithOrganisation } from '../support/organisation';
 import { startTestService, type TestService } from '../support/service';
 import { actAs } from '../support/tokens';
+import { recordClosedHistory, recordingHistories } from '../support/histories';
+import { delegationWorkflowId } from '../../workflows/delegation/definitions';
 
 async function post(link: string, form: Record<string, string>) {
   const response = await fetch(link, {
@@ -288,5 +290,6 @@ describe('a delegation that starts later', () => {
     expect(deputyMail!.to).toEqual(['deputy.orpg@example.org']);
     expect((await service.call('GET', `/api/tasks/${review.id}`)).body).toMatchObject({ assignee: 'deputy.orpg@example.org', onBehalfOf: people.orpg });
     expect((await fetch(decisionLink(leadMail!))).status).toBe(410);
+    if (recordingHistories()) await recordClosedHistory('delegation-start', delegationWorkflowId(delegation.body.id));
   });
 });

@@ -1,12 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxMessage } from '../../embedded/inbox';
-import { findTemporalCli } from '../../embedded/temporal';
 import { improvementWorkflowId, unitDeploymentWorkflowId } from '../../workflows/improvement/definitions';
 import { decisionLink, formProtection, improvementAt, type Organisation, people, proposal, startServiceWithOrganisation } from '../support/organisation';
 import type { TestService } from '../support/service';
+import { recordHistory, recordingHistories } from '../support/histories';
 
 /**
  * One improvement through every stage, with a pilot and two units, driven as people would:
@@ -119,22 +116,12 @@ describe('a full improvement lifecycle from emailed links', () => {
       [people.auditor]: 1,
     });
 
-    if (process.env.RECORD_HISTORIES) recordHistories(id, organisation.claimsUnit);
+    if (recordingHistories()) recordHistories(id, organisation.claimsUnit);
   });
 });
 
-/** Saves the workflows' histories, as the Temporal CLI exports them, for the replay test (RECORD_HISTORIES=<version>). */
+/** Saves the workflows' histories for the replay test (RECORD_HISTORIES=<version>). */
 function recordHistories(improvementId: string, unitId: string): void {
-  const dir = path.join(__dirname, '..', 'workflows', 'histories');
-  mkdirSync(dir, { recursive: true });
-  const version = process.env.RECORD_HISTORIES as string;
-  const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH);
-  if (!cli) throw new Error('recording histories needs the temporal CLI');
-  for (const [name, workflowId] of [
-    ['improvement-lifecycle', improvementWorkflowId(improvementId)],
-    ['unit-deployment', unitDeploymentWorkflowId(improvementId, unitId)],
-  ] as const) {
-    const history = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', inject('temporalAddress')]);
-    writeFileSync(path.join(dir, `${name}-${version}.json`), JSON.stringify(JSON.parse(history.toString())));
-  }
+  recordHistory('improvement-lifecycle', improvementWorkflowId(improvementId));
+  recordHistory('unit-deployment', unitDeploymentWorkflowId(improvementId, unitId));
 }
