@@ -178,15 +178,6 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
       return { assignee: delegation.delegateEmail, onBehalfOf: email };
     },
 
-    /** The person's open tasks, when their delegation is (still) in force; none once it was cancelled. */
-    async openTasksToDelegate({ delegationId }: { delegationId: string }): Promise<{ taskId: string; workflowId: string }[]> {
-      const delegation = await db.delegation.findUnique({ where: { id: delegationId } });
-      const now = new Date();
-      if (!delegation || delegation.cancelledAt || delegation.endsAt <= now) return [];
-      const tasks = await db.task.findMany({ where: { assignee: delegation.personEmail, status: 'open' } });
-      return tasks.map((task) => ({ taskId: task.id, workflowId: task.workflowId }));
-    },
-
     /** Gives a task to a new assignee; every link of the previous assignee dies. */
     async reassignTask({ taskId, assignee, onBehalfOf }: { taskId: string; assignee: string; onBehalfOf?: string }): Promise<void> {
       await db.$transaction([

@@ -1,5 +1,6 @@
 import type { BusinessCalendar } from './calendar';
 import { createDbActivities } from './db';
+import { createDelegationActivities } from './delegations';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 
 export interface ActivityDeps extends NotificationDeps {
@@ -10,6 +11,7 @@ export interface ActivityDeps extends NotificationDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDbActivities(deps),
+    ...createDelegationActivities(deps),
     ...createNotificationActivities(deps),
   };
 }

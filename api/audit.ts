@@ -14,7 +14,7 @@ export interface AuditRecord {
 }
 
 /** Appends to the audit trail who did (or tried) what to which thing, for this request. */
-export async function audit(db: Database, req: Request, record: AuditRecord): Promise<void> {
+export async function audit(db: Pick<Database, 'auditEntry'>, req: Request, record: AuditRecord): Promise<void> {
   await db.auditEntry.create({
     data: {
       id: randomUUID(),

@@ -1,12 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
-import { audit } from '../audit';
 import { allow, callerHolds } from '../auth';
-import type { DecisionDeps } from '../decisions';
 import { AppError, parse } from '../errors';
-import { reassign } from './tasks';
-import { type DelegationStartInput, delegationWorkflowId } from '../../workflows/delegation/definitions';
+import { cancelDelegation, type DelegationDeps, startDelegation } from '../use-cases/delegations';
 
 const personParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
 const delegationParams = personParams.extend({ id: z.uuid() });
@@ -19,7 +15,7 @@ export const newDelegation = z
   .refine((body) => Date.parse(body.until) > Date.parse(body.from), { path: ['until'], message: 'must be after from' });
 
 /** Out of office: a person's new and pending tasks go to a delegate. Mounted at /api/people/:email/delegations. */
-export function delegationRoutes(deps: DecisionDeps & { taskQueue: string }): Router {
+export function delegationRoutes(deps: DelegationDeps): Router {
   const { db } = deps;
   const router = Router({ mergeParams: true });
 
@@ -36,54 +32,8 @@ export function delegationRoutes(deps: DecisionDeps & { taskQueue: string }): Ro
     const email = personOf(req);
     const body = parse(newDelegation, req.body, 'body');
     if (body.delegate === email) throw new AppError('unprocessable', 422, 'delegate: a person cannot delegate to themself');
-    const [person, delegate] = await Promise.all([
-      db.person.findUnique({ where: { email } }),
-      db.person.findUnique({ where: { email: body.delegate } }),
-    ]);
-    if (!person) throw new AppError('not_found', 404, `email: no person ${email}`);
-    if (!delegate) throw new AppError('unprocessable', 422, `delegate: ${body.delegate} is not a registered person`);
-    const delegation = await db.delegation.create({
-      data: {
-        id: randomUUID(),
-        personEmail: email,
-        delegateEmail: body.delegate,
-        startsAt: new Date(body.from),
-        endsAt: new Date(body.until),
-        createdBy: req.caller!.email,
-      },
-    });
-    const now = new Date();
-    const rerouted: string[] = [];
-    if (delegation.startsAt > now) {
-      const input: DelegationStartInput = {
-        delegationId: delegation.id,
-        person: email,
-        delegate: delegation.delegateEmail,
-        startsAt: delegation.startsAt.toISOString(),
-        endsAt: delegation.endsAt.toISOString(),
-        by: req.caller!.email,
-      };
-      await deps.temporal.workflow.start('delegationStart', {
-        workflowId: delegationWorkflowId(delegation.id),
-        taskQueue: deps.taskQueue,
-        args: [input],
-      });
-    } else if (delegation.endsAt > now) {
-      const pending = await db.task.findMany({ where: { assignee: email, status: 'open' } });
-      for (const task of pending) {
-        await reassign(deps, {
-          taskId: task.id,
-          workflowId: task.workflowId,
-          to: delegation.delegateEmail,
-          onBehalfOf: email,
-          by: req.caller!.email,
-          reason: `${email} is away until ${delegation.endsAt.toISOString()}`,
-        });
-        rerouted.push(task.id);
-      }
-    }
-    await audit(db, req, { action: 'delegation.create', target: email, outcome: 'ok', details: { delegate: body.delegate, from: body.from, until: body.until, rerouted } });
-    res.status(201).json({ ...present(delegation), reroutedTasks: rerouted });
+    const { delegation, reroutedTasks, keptTasks } = await startDelegation(deps, req, { person: email, delegate: body.delegate, from: body.from, until: body.until });
+    res.status(201).json({ ...present(delegation), reroutedTasks, keptTasks });
   });
 
   /** A person's delegations. */
@@ -93,13 +43,11 @@ export function delegationRoutes(deps: DecisionDeps & { taskQueue: string }): Ro
     res.json({ items: delegations.map(present) });
   });
 
-  /** Ends a delegation; new tasks go to the person again (tasks already moved stay with the delegate). */
+  /** Ends a delegation: new tasks go to the person again, and the delegate's open tasks for them go back. */
   router.delete('/:id', allow('people:delegate'), async (req, res) => {
     const email = personOf(req);
     const { id } = parse(delegationParams, req.params, 'params');
-    const cancelled = await db.delegation.updateMany({ where: { id, personEmail: email, cancelledAt: null }, data: { cancelledAt: new Date() } });
-    if (cancelled.count === 0) throw new AppError('not_found', 404, `id: no active delegation ${id} of ${email}`);
-    await audit(db, req, { action: 'delegation.cancel', target: email, outcome: 'ok', details: { delegationId: id } });
+    await cancelDelegation(deps, req, email, id);
     res.status(204).end();
   });
 
