@@ -50,6 +50,11 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
     });
   }
 
+  /** An improvement's escalation level: the highest among all its open tasks, its units' deployment tasks included. */
+  function refreshEscalationLevel(improvementId: string) {
+    return db.$executeRaw`UPDATE improvement SET escalation_level = COALESCE((SELECT MAX(escalation_level) FROM task WHERE improvement_id = ${improvementId}::uuid AND status = 'open'), 0) WHERE id = ${improvementId}::uuid`;
+  }
+
   function clockFor(request: OpenTaskRequest, now: Date) {
     const due = request.dueDate;
     if (!due) return computeTaskClock(now, request.timing, calendar);
@@ -85,7 +90,6 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
         priority: state.priority ?? null,
         stage: state.stage,
         status: state.status,
-        escalationLevel: Math.max(0, ...state.openTasks.map((task) => task.escalationLevel)),
         details: JSON.parse(JSON.stringify(state)) as Prisma.InputJsonValue,
       };
       await db.$transaction([
@@ -95,6 +99,7 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
           update: columns,
         }),
         ...(event ? [upsertEvent(state.id, event)] : []),
+        refreshEscalationLevel(state.id),
       ]);
     },
 
@@ -125,7 +130,8 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
 
     /** Raises a task's escalation flag. */
     async escalateTask({ taskId, level }: { taskId: string; level: 1 | 2 }): Promise<void> {
-      await db.task.update({ where: { id: taskId }, data: { escalationLevel: level } });
+      const task = await db.task.update({ where: { id: taskId }, data: { escalationLevel: level } });
+      await refreshEscalationLevel(task.improvementId);
     },
 
     /** Closes a task as decided (with the decision) or cancelled; its links die with it. */
@@ -148,6 +154,8 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
           closedAt: new Date(),
         },
       });
+      const task = await db.task.findUnique({ where: { id: request.taskId }, select: { improvementId: true } });
+      if (task) await refreshEscalationLevel(task.improvementId);
     },
 
     /**
