@@ -8,7 +8,7 @@ import { MailInbox } from './embedded/inbox';
 import { startEmbeddedPostgres } from './embedded/postgres';
 import { loadOrCreateSecrets } from './embedded/secrets';
 import { startEmbeddedTemporal } from './embedded/temporal';
-import { exitOnBootFailure, stopOnSignals } from './lifecycle';
+import { exitOnBootFailure, stopOnSignals } from './shutdown';
 import { createLogger, type Logger } from './log';
 import { createDatabase } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';

@@ -2,7 +2,7 @@ import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleOp
 import nodemailer from 'nodemailer';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
-import { exitOnBootFailure, stopOnSignals } from './lifecycle';
+import { exitOnBootFailure, stopOnSignals } from './shutdown';
 import { createLogger, type Logger } from './log';
 import { createDatabase, type Database } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import { loadConfig } from '../config';
 import { loadOrCreateSecrets } from '../embedded/secrets';
-import { exitOnBootFailure, stopOnSignals } from '../lifecycle';
+import { exitOnBootFailure, stopOnSignals } from '../shutdown';
 import { createLogger } from '../log';
 import { createDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';

@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch(async (error: unknown) => {
-    const { exitOnBootFailure } = await import('../lifecycle');
+    const { exitOnBootFailure } = await import('../shutdown');
     exitOnBootFailure(error);
   });
 }
