@@ -15,6 +15,8 @@ export interface OpenTaskRequest {
   assignee: string;
   onBehalfOf?: string;
   unitId?: string;
+  /** The self-approval rule frozen with the improvement: whether its proposer may not decide this task. */
+  proposerBlocked?: boolean;
   timing: StepTiming;
   /** An absolute due date (YYYY-MM-DD, end of that day UTC) or a duration, instead of timing.due. */
   dueDate?: string;
@@ -121,6 +123,7 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
           assignee: request.assignee,
           onBehalfOf: request.onBehalfOf ?? null,
           unitId: request.unitId ?? null,
+          proposerBlocked: request.proposerBlocked ?? null,
           ...clock,
         },
         update: {},

@@ -41,6 +41,11 @@ export function describeClosedTask(task: Pick<TaskRow, 'status' | 'outcome' | 'd
   return `this task is ${task.status}`;
 }
 
+/** The rule frozen on the task when it opened; the current setting only for tasks opened before it was kept. */
+export function proposerMayNotDecide(task: { step: string; proposerBlocked: boolean | null }, selfApprovalBlockedSteps: readonly string[]): boolean {
+  return task.proposerBlocked ?? selfApprovalBlockedSteps.includes(task.step);
+}
+
 /** Checks a decision against the read model first, so a refusal never waits for a worker. */
 async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision: SubmittedDecision): Promise<TaskRow> {
   assertStorableText({ outcome: decision.outcome, fields: decision.fields }, 'decision');
@@ -51,7 +56,7 @@ async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision
     throw new AppError('not_assignee', 403, `actor: only ${task.assignee} can decide this task`);
   }
   if (!stepNames.includes(task.step as StepName)) throw new AppError('internal', 500, 'unknown step');
-  if (selfApprovalBlockedSteps.includes(task.step)) {
+  if (proposerMayNotDecide(task, selfApprovalBlockedSteps)) {
     const improvement = await db.improvement.findUnique({ where: { id: task.improvementId }, select: { proposerEmail: true } });
     if (improvement?.proposerEmail === decision.actor.toLowerCase()) {
       throw new AppError('self_approval', 403, 'actor: a proposer cannot decide this step of their own proposal');

@@ -164,6 +164,7 @@ export class TaskBoard {
       assignee,
       onBehalfOf,
       unitId: request.unitId,
+      proposerBlocked: this.host.selfApprovalBlockedSteps.includes(request.step),
       timing: timingFor(this.host.durations, request.step),
       dueDate: request.due,
     });
