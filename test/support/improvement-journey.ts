@@ -108,11 +108,6 @@ export class Improvement {
     );
   }
 
-  async terminateIfRunning(): Promise<void> {
-    const { status } = await this.handle.describe();
-    if (status.name === 'RUNNING') await this.handle.terminate('test finished');
-  }
-
   // ---- The usual road to each stage ----
 
   async toPrioritisation(): Promise<void> {

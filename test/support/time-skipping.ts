@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import type { BusinessCalendar } from '../../activities/calendar';
 import { searchAttributes } from '../../workflows/improvement/definitions';
 import { ActivityRecorder, createStubActivities } from './activity-recorder';
@@ -51,7 +50,6 @@ export class SimulatedWorld {
   readonly recorder = new ActivityRecorder();
   /** The organisation's calendar the stub activities count business days in; a test may change it. */
   calendar: BusinessCalendar = plainCalendar;
-  private started: Improvement[] = [];
 
   constructor(
     readonly env: TestWorkflowEnvironment,
@@ -60,9 +58,7 @@ export class SimulatedWorld {
 
   /** Submits a proposal: starts the improvement's workflow as the API does. */
   async submit(overrides: ImprovementOverrides = {}): Promise<Improvement> {
-    const improvement = await Improvement.start(this, overrides);
-    this.started.push(improvement);
-    return improvement;
+    return Improvement.start(this, overrides);
   }
 
   /** Moves simulated time on by `ms`; timers due in between fire. */
@@ -79,42 +75,29 @@ export class SimulatedWorld {
   async now(): Promise<Date> {
     return new Date(await this.env.currentTimeMs());
   }
-
-  /** Terminates what a test left running, so the next test's time skips do not wake it. */
-  async cleanUp(): Promise<void> {
-    await Promise.all(this.started.map((improvement) => improvement.terminateIfRunning()));
-  }
 }
 
 /**
- * Registers one time-skipping server and one bundle of the real workflows for the file, and
- * returns `simulate(test)`: runs the test with its own worker and recorder on a fresh task queue.
+ * Returns `simulate(test)`: runs the test against its own time-skipping server, with its own
+ * worker (the real workflows, stub activities) and recorder. A server per test, because the
+ * server's clock is shared: a workflow left over from one test would hold time still for the
+ * next (the test server keeps time locked for a workflow task terminated before it completed).
  */
 export function useTimeSkipping() {
-  let env: TestWorkflowEnvironment | undefined;
-  beforeAll(async () => {
-    env = await startTimeSkippingServer();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
-
   return async function simulate(test: (world: SimulatedWorld) => Promise<void>): Promise<void> {
-    if (!env) throw new Error('the time-skipping server did not start');
-    const world = new SimulatedWorld(env, `wf-test-${randomBytes(4).toString('hex')}`);
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: world.taskQueue,
-      // The bundle of workflows/index.ts, the worker's workflowsPath, built once per run.
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: createStubActivities(world.recorder, () => world.calendar),
-    });
-    await worker.runUntil(async () => {
-      try {
-        await test(world);
-      } finally {
-        await world.cleanUp();
-      }
-    });
+    const env = await startTimeSkippingServer();
+    try {
+      const world = new SimulatedWorld(env, 'improvements');
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: world.taskQueue,
+        // The bundle of workflows/index.ts, the worker's workflowsPath, built once per run.
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        activities: createStubActivities(world.recorder, () => world.calendar),
+      });
+      await worker.runUntil(() => test(world));
+    } finally {
+      await env.teardown();
+    }
   };
 }
