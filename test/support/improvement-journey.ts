@@ -15,8 +15,15 @@ import type { SimulatedWorld } from './time-skipping';
 
 export type ImprovementOverrides = Partial<Omit<ImprovementInput, 'id'>>;
 
+/** What the process owner submits as a plan. */
+export type PlanFields = {
+  objectives: string;
+  actions: { title: string; owner: string; due: string }[];
+  measures: string;
+};
+
 /** A plan with one action for the developer; tests that need more pass their own. */
-export const onePlan = {
+export const onePlan: PlanFields = {
   objectives: 'Every post-incident review names a root cause',
   actions: [{ title: 'Add a root-cause field to the review template', owner: people.developer, due: '5bd' }],
   measures: 'Share of reviews with a root cause, monthly',
@@ -122,7 +129,7 @@ export class Improvement {
     await this.reached('planning');
   }
 
-  async toImplementation(plan: typeof onePlan = onePlan): Promise<void> {
+  async toImplementation(plan: PlanFields = onePlan): Promise<void> {
     await this.toPlanning();
     await this.answer('plan', 'submit', plan);
     await this.answer('plan-approval', 'approve');
