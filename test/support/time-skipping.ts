@@ -20,7 +20,7 @@ export function findTestServer(): string | undefined {
   return existsSync(installed) ? installed : undefined;
 }
 
-/** The native time-skipping test server: simulated time that jumps when every workflow waits. */
+/** The native time-skipping test server: its clock runs as usual and jumps when a test skips time or awaits a result. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const server = findTestServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping(server ? { server: { executable: { type: 'existing-path', path: server } } } : {});
