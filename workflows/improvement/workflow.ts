@@ -230,8 +230,10 @@ export async function improvementLifecycle(input: ImprovementInput): Promise<Imp
 
   async function runPilot() {
     let pilotPlan: PilotPlan | undefined;
+    let returnedComment: string | undefined;
     while (!pilotPlan) {
-      const submitted = await board.ask({ step: 'pilot-plan', assignee: { email: state.processOwnerEmail }, context: context() });
+      const comments = returnedComment ? [`Comments on the previous pilot plan: ${returnedComment}`] : [];
+      const submitted = await board.ask({ step: 'pilot-plan', assignee: { email: state.processOwnerEmail }, context: context(...comments) });
       const candidate = submitted.fields as unknown as PilotPlan;
       const approval = await board.ask({
         step: 'pilot-approval',
@@ -239,6 +241,7 @@ export async function improvementLifecycle(input: ImprovementInput): Promise<Imp
         context: context(`Pilot units: ${candidate.units.join(', ')}`, `Success criteria: ${candidate.successCriteria}`, `Duration: ${candidate.duration}`),
       });
       if (approval.outcome === 'approve') pilotPlan = candidate;
+      else returnedComment = text(approval, 'comment');
     }
     state.pilotPlan = pilotPlan;
     await addHistory({ step: 'pilot', actor: 'system', action: `pilot running for ${pilotPlan.duration}`, channel: 'system' }, `${historyKey}:pilot-started`);
@@ -312,7 +315,9 @@ export async function improvementLifecycle(input: ImprovementInput): Promise<Imp
   }
 
   async function learnLessons() {
-    const recorded = await board.ask({ step: 'lessons', assignee: { email: state.processOwnerEmail }, context: context() });
+    const returned = [...state.history].reverse().find((entry) => entry.step === 'lessons-confirm');
+    const comments = returned?.comment ? [`Comments on the previous lessons: ${returned.comment}`] : [];
+    const recorded = await board.ask({ step: 'lessons', assignee: { email: state.processOwnerEmail }, context: context(...comments) });
     state.lessons = { lessons: text(recorded, 'lessons') ?? '', measuredEffect: text(recorded, 'measuredEffect') ?? '' };
     await recordState();
     const confirmation = await board.ask({
