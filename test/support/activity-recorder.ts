@@ -181,6 +181,9 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
     async openTasksToDelegate() {
       return [];
     },
+    async delegatedTasksToReturn() {
+      return [];
+    },
     async reassignTask() {},
     async resolveManager({ email }) {
       return managers[email] ?? people.management;
