@@ -8,6 +8,7 @@ COPY prisma.config.ts ./
 COPY scripts ./scripts
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+RUN npm run build:workflows
 USER node
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "api/server.ts"]

@@ -105,6 +105,8 @@ const settingsSchema = z.object({
   AUDIT_SETTLING_PERIOD: durationSetting('20bd'),
   /** How long a decision waits for a worker to apply it before the person is told "received". */
   DECISION_WAIT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(60_000).default(5_000)),
+  /** `prebuilt`: a worker uses .workflow-bundle/ (npm run build:workflows) when it matches workflows/, else bundles at start; `bundle`: always bundles at start. */
+  WORKFLOW_BUNDLE: z.preprocess(emptyAsUndefined, z.enum(['prebuilt', 'bundle']).default('prebuilt')),
   /** `email-code`: a decider confirms by a one-time code sent to their email before a link decision counts. */
   DECISION_CONFIRMATION: z.preprocess(emptyAsUndefined, z.enum(['none', 'email-code']).default('none')),
   /** Steps a proposer may not decide on their own proposal (comma-separated step names; empty allows all). */

@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', 'data/', '.tools/', 'coverage/', 'test-artifacts/', 'scripts/*.js'] },
+  { ignores: ['node_modules/', 'generated/', 'data/', '.tools/', 'coverage/', 'test-artifacts/', '.workflow-bundle/', 'scripts/*.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

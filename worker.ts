@@ -6,6 +6,7 @@ import { exitOnBootFailure, stopOnSignals } from './shutdown';
 import { createLogger, type Logger } from './log';
 import { createDatabase, type Database } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';
+import { freshPrebuiltBundle } from './workflow-bundle';
 
 export interface WorkerDeps {
   config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'MAIL_FROM' | 'publicUrl' | 'calendar'>;
@@ -63,8 +64,14 @@ async function main(): Promise<void> {
   await applyMigrations(databaseUrl, logger);
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS as string });
-  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string });
+  const prebuilt = config.WORKFLOW_BUNDLE === 'prebuilt' ? freshPrebuiltBundle() : undefined;
+  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string, workflowBundle: prebuilt });
   const running = worker.run();
+  // performance.now() counts from the process's start: what a restart after a crash costs.
+  logger.info(
+    { startToPollingMs: Math.round(performance.now()), workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start' },
+    'worker polling',
+  );
   stopOnSignals(logger, async () => {
     await stopWorker(worker, running);
     await connection.close();

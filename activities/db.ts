@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Prisma } from '../generated/prisma/client';
 import type { Database } from '../prisma/database';
@@ -26,6 +27,40 @@ export interface TaskClockIso {
   dueAt: string;
   remindAt: string;
   escalateAt: string;
+}
+
+/** How a task closes; a decision carries who made it, how and under which decision id. */
+export interface CloseTaskRequest {
+  taskId: string;
+  status: 'decided' | 'cancelled';
+  outcome?: string;
+  decision?: Record<string, unknown>;
+  decidedBy?: string;
+  channel?: string;
+  decisionId?: string;
+  /** The form or client it came through: link, page, bulk or api. */
+  via?: string;
+  onBehalfOf?: string;
+  /** The API request that handed the decision over, to find it in the logs. */
+  requestId?: string;
+}
+
+function decisionAuditRow(request: CloseTaskRequest) {
+  return {
+    id: randomUUID(),
+    actor: request.decidedBy as string,
+    action: 'task.decide',
+    target: request.taskId,
+    outcome: 'ok',
+    details: {
+      outcome: request.outcome ?? null,
+      channel: request.channel ?? null,
+      via: request.via ?? request.channel ?? null,
+      decisionId: request.decisionId ?? null,
+      ...(request.onBehalfOf ? { onBehalfOf: request.onBehalfOf } : {}),
+    },
+    requestId: request.requestId ?? null,
+  };
 }
 
 function eventRow(improvementId: string, event: KeyedEvent) {
@@ -137,25 +172,28 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
       await refreshEscalationLevel(task.improvementId);
     },
 
-    /** Closes a task as decided (with the decision) or cancelled; its links die with it. */
-    async closeTask(request: {
-      taskId: string;
-      status: 'decided' | 'cancelled';
-      outcome?: string;
-      decision?: Record<string, unknown>;
-      decidedBy?: string;
-      channel?: string;
-    }): Promise<void> {
-      await db.task.updateMany({
-        where: { id: request.taskId, status: 'open' },
-        data: {
-          status: request.status,
-          outcome: request.outcome ?? null,
-          decision: request.decision ? (JSON.parse(JSON.stringify(request.decision)) as Prisma.InputJsonValue) : undefined,
-          decidedBy: request.decidedBy ?? null,
-          channel: request.channel ?? null,
-          closedAt: new Date(),
-        },
+    /**
+     * Closes a task as decided (with the decision) or cancelled; its links die with it. A decision
+     * is written to the audit trail in the same transaction, so every applied decision is audited
+     * exactly once, whatever happens to the API that handed it over or to this activity's retries.
+     */
+    async closeTask(request: CloseTaskRequest): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const closed = await tx.task.updateMany({
+          where: { id: request.taskId, status: 'open' },
+          data: {
+            status: request.status,
+            outcome: request.outcome ?? null,
+            decision: request.decision ? (JSON.parse(JSON.stringify(request.decision)) as Prisma.InputJsonValue) : undefined,
+            decidedBy: request.decidedBy ?? null,
+            channel: request.channel ?? null,
+            decisionId: request.decisionId ?? null,
+            closedAt: new Date(),
+          },
+        });
+        if (closed.count === 1 && request.status === 'decided' && request.decidedBy) {
+          await tx.auditEntry.create({ data: decisionAuditRow(request) });
+        }
       });
       const task = await db.task.findUnique({ where: { id: request.taskId }, select: { improvementId: true } });
       if (task) await refreshEscalationLevel(task.improvementId);

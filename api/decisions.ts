@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../prisma/database';
-import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal } from '../workflows/improvement/definitions';
+import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal, type DecisionVia } from '../workflows/improvement/definitions';
 import { type StepName, stepNames, validateDecision } from '../workflows/improvement/steps';
 import { AppError, assertStorableText } from './errors';
-import { updateOrSignal } from './handoff';
+import { updateOrSignal, WorkflowEnded } from './handoff';
 
 export interface DecisionDeps {
   temporal: Client;
@@ -24,7 +24,15 @@ export interface SubmittedDecision {
   outcome: string;
   fields: Record<string, unknown>;
   channel: DecisionRequest['channel'];
+  via: DecisionVia;
+  /** The form's (or API client's Idempotency-Key) decision id: a resubmission is the same decision. */
+  decisionId?: string;
+  /** The request handing it over, for the audit trail. */
+  requestId?: string;
 }
+
+/** A decision id as a form or an Idempotency-Key header carries it. */
+export const decisionIdPattern = /^[\w.:-]{8,200}$/;
 
 export type DecisionReceipt =
   | { status: 'applied'; taskId: string; outcome: string; stage: string }
@@ -46,11 +54,21 @@ export function proposerMayNotDecide(task: { step: string; proposerBlocked: bool
   return task.proposerBlocked ?? selfApprovalBlockedSteps.includes(task.step);
 }
 
+async function findTask(db: Database, taskId: string): Promise<TaskRow> {
+  const task = await db.task.findUnique({ where: { id: taskId } });
+  if (!task) throw new AppError('not_found', 404, `taskId: no task ${taskId}`);
+  return task;
+}
+
+/** The receipt of a decision already applied under this decision id, if it was. */
+export async function recordedDecision(db: Database, task: TaskRow, decisionId: string | undefined): Promise<DecisionReceipt | undefined> {
+  if (!decisionId || task.status !== 'decided' || task.decisionId !== decisionId) return undefined;
+  const improvement = await db.improvement.findUnique({ where: { id: task.improvementId }, select: { stage: true } });
+  return { status: 'applied', taskId: task.id, outcome: task.outcome ?? '', stage: (improvement?.stage ?? 'unknown') };
+}
+
 /** Checks a decision against the read model first, so a refusal never waits for a worker. */
-async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision: SubmittedDecision): Promise<TaskRow> {
-  assertStorableText({ outcome: decision.outcome, fields: decision.fields }, 'decision');
-  const task = await db.task.findUnique({ where: { id: decision.taskId } });
-  if (!task) throw new AppError('not_found', 404, `taskId: no task ${decision.taskId}`);
+async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision: SubmittedDecision, task: TaskRow): Promise<void> {
   if (task.status !== 'open') throw new AppError('task_closed', 409, describeClosedTask(task));
   if (decision.actor.toLowerCase() !== task.assignee.toLowerCase()) {
     throw new AppError('not_assignee', 403, `actor: only ${task.assignee} can decide this task`);
@@ -71,22 +89,53 @@ async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision
       { fields: checked.problems },
     );
   }
-  return task;
+}
+
+/**
+ * A refusal because the task is closed, or a finished workflow, may hide that this very decision
+ * was applied (the first submission's answer was lost): the read model says what happened.
+ */
+async function outcomeOfClosedTask(db: Database, request: DecisionRequest, error: AppError): Promise<DecisionReceipt> {
+  const task = await findTask(db, request.taskId);
+  const recorded = await recordedDecision(db, task, request.decisionId);
+  if (recorded) return recorded;
+  if (task.status !== 'open') throw new AppError('task_closed', 409, describeClosedTask(task));
+  throw error;
 }
 
 /**
  * Hands a decision to the workflow holding the task. The workflow validates it again and applies
  * it; when no worker takes it in time, it is sent as a signal the server keeps, and applied once
- * a worker returns.
+ * a worker returns. The workflow audits it when it applies it. Submitting the same decision id
+ * again is answered with that decision's outcome.
  */
 export async function submitDecision(deps: DecisionDeps, decision: SubmittedDecision): Promise<DecisionReceipt> {
-  const task = await precheck(deps, decision);
-  const request: DecisionRequest = { ...decision, actor: decision.actor.toLowerCase(), decisionId: randomUUID() };
+  assertStorableText({ outcome: decision.outcome, fields: decision.fields }, 'decision');
+  const task = await findTask(deps.db, decision.taskId);
+  const recorded = await recordedDecision(deps.db, task, decision.decisionId);
+  if (recorded) return recorded;
+  await precheck(deps, decision, task);
+  const request: DecisionRequest = {
+    taskId: decision.taskId,
+    actor: decision.actor.toLowerCase(),
+    outcome: decision.outcome,
+    fields: decision.fields,
+    channel: decision.channel,
+    via: decision.via,
+    decisionId: decision.decisionId ?? randomUUID(),
+    ...(decision.requestId ? { requestId: decision.requestId } : {}),
+  };
   const handle = deps.temporal.workflow.getHandle(task.workflowId);
-  const handoff = await updateOrSignal<DecisionResult, [DecisionRequest]>(deps.temporal, handle, { update: decideUpdate, signal: decisionSignal }, [request], {
-    waitMs: deps.waitMs,
-    updateId: request.decisionId,
-  });
+  let handoff;
+  try {
+    handoff = await updateOrSignal<DecisionResult, [DecisionRequest]>(deps.temporal, handle, { update: decideUpdate, signal: decisionSignal }, [request], {
+      waitMs: deps.waitMs,
+      updateId: request.decisionId,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowEnded || (error instanceof AppError && error.code === 'task_closed')) return outcomeOfClosedTask(deps.db, request, error);
+    throw error;
+  }
   deps.onDecision?.(task.step, task.createdAt, handoff.status);
   if (handoff.status === 'applied') return { status: 'applied', ...handoff.result };
   return { status: 'received', taskId: request.taskId, outcome: request.outcome };

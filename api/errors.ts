@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { type z } from 'zod';
 import type { Logger } from '../log';
 import { escapeHtml, page } from './html';
+import { retryAfterSeconds, unavailableError } from './unavailable';
 
 /** The one error type the API raises: a code for machines, a status and a message for people. */
 export class AppError extends Error {
@@ -107,7 +108,8 @@ function wantsPage(req: Request): boolean {
 }
 
 function errorPage(error: AppError, requestId: string): string {
-  const heading = { 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found', 429: 'Too many requests' }[error.status] ?? 'Something went wrong';
+  const heading =
+    { 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found', 429: 'Too many requests', 503: 'Please try again in a moment' }[error.status] ?? 'Something went wrong';
   return page(heading, `<h1>${heading}</h1><p role="alert">${escapeHtml(error.message)}</p><p class="muted">Request ${escapeHtml(requestId)}</p><p><a href="/dashboard">Dashboard</a></p>`);
 }
 
@@ -121,8 +123,12 @@ export function errorHandler(logger: Logger, onRefused?: (req: Request, error: A
       error instanceof AppError
         ? error
         : (fromBodyParser((error ?? {})) ?? fromHttpError((error ?? {})));
-    const appError = known ?? new AppError('internal', 500, 'internal error; the request id identifies it in the logs');
-    if (!known) (req.log ?? logger).error({ err: error }, 'unhandled error');
+    const unavailable = known ? undefined : unavailableError(error);
+    const appError = known ?? unavailable ?? new AppError('internal', 500, 'internal error; the request id identifies it in the logs');
+    if (unavailable) {
+      (req.log ?? logger).warn({ err: error }, 'a dependency is unavailable');
+      res.set('Retry-After', String(retryAfterSeconds));
+    } else if (!known) (req.log ?? logger).error({ err: error }, 'unhandled error');
     if (known && onRefused) {
       await onRefused(req, known).catch((auditError: unknown) => (req.log ?? logger).error({ err: auditError }, 'could not audit a refusal'));
     }

@@ -10,6 +10,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { AppError } from './errors';
 
+/** The workflow has finished: nothing can be handed to it any more. */
+export class WorkflowEnded extends AppError {
+  constructor() {
+    super('refused', 409, 'the improvement has already ended');
+    this.name = 'WorkflowEnded';
+  }
+}
+
 export type Handoff<R> = { status: 'applied'; result: R } | { status: 'received' };
 
 const refusalStatus: Record<string, [number, string]> = {
@@ -49,9 +57,15 @@ export async function updateOrSignal<R, A extends [unknown, ...unknown[]]>(
     return { status: 'applied', result };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw refusalFrom(error);
-    if (error instanceof WorkflowNotFoundError) throw new AppError('refused', 409, 'the improvement has already ended');
+    if (error instanceof WorkflowNotFoundError) throw new WorkflowEnded();
     if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error))) throw error;
   }
-  await handle.signal(messages.signal, ...args);
+  try {
+    await handle.signal(messages.signal, ...args);
+  } catch (error) {
+    // The update may have finished the workflow (a unit's last decision) after the wait ran out.
+    if (error instanceof WorkflowNotFoundError) throw new WorkflowEnded();
+    throw error;
+  }
   return { status: 'received' };
 }

@@ -59,5 +59,12 @@ function installTemporalTools() {
   }
 }
 
+function buildWorkflowBundle() {
+  // Best effort: without it a worker bundles workflows/ at start, which only makes it slower.
+  const result = run(process.execPath, ['--import', 'tsx', 'workflow-bundle.ts']);
+  if (result.status !== 0) console.log('opf-pipeline: no prebuilt workflow bundle; workers will bundle at start.');
+}
+
 generatePrismaClient();
+if (!process.argv.includes('--generate-only')) buildWorkflowBundle();
 if (!process.argv.includes('--generate-only') && process.env.OPF_SKIP_TEMPORAL_CLI !== '1') installTemporalTools();

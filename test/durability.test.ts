@@ -32,6 +32,8 @@ describe('durability across worker crashes', () => {
   let api: ApiClient;
   let organisation: Organisation;
   let worker: ChildProcess | undefined;
+  /** Every worker process this file starts, killed in afterAll whatever failed. */
+  const started = new Set<ChildProcess>();
   const temporal = createTemporalClient(inject('temporalAddress'), 'default');
 
   beforeAll(async () => {
@@ -58,7 +60,7 @@ describe('durability across worker crashes', () => {
     api = { call: createCaller(`http://localhost:${listening.port}`, adminToken) };
   });
   afterAll(async () => {
-    worker?.kill('SIGKILL');
+    await Promise.all([...started].map((child) => crash(child)));
     await close(server);
     await temporal.connection.close();
     await db.$disconnect();
@@ -72,16 +74,20 @@ describe('durability across worker crashes', () => {
       env: { ...env, PUBLIC_URL: 'http://localhost:3000', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    started.add(child);
+    child.once('exit', () => started.delete(child));
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => Promise.resolve(output.includes('"worker started"') ? true : undefined), 60_000).catch(() => {
+    await eventually(() => Promise.resolve(output.includes('"worker started"') ? true : undefined), 60_000).catch(async () => {
+      await crash(child);
       throw new Error(`worker did not start:\n${output}`);
     });
     return child;
   }
 
   async function crash(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

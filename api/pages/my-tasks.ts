@@ -1,14 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { type StepName, steps } from '../../workflows/improvement/steps';
 import { allow } from '../auth';
-import { type DecisionDeps, submitDecision } from '../decisions';
+import { type DecisionDeps, decisionIdPattern, submitDecision } from '../decisions';
 import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
 import { AppError, parse } from '../errors';
 import { escapeHtml } from '../html';
 import { isValidPageFormToken, pageFormToken, requireSignIn, sessionCookie } from '../sessions';
 import { signedInPage, when } from './layout';
+
+function requestIdOf(req: express.Request): string | undefined {
+  return typeof req.id === 'string' ? req.id : undefined;
+}
 
 /** Outcomes that need no field: a person may take them on many tasks at once. */
 export function bulkOutcomes(step: StepName): { name: string; label: string }[] {
@@ -63,7 +68,7 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
         req,
         'My tasks',
         tasks.length
-          ? `<form method="post" action="/my-tasks/bulk">${hiddenInputs({ form_token: formToken(req) })}<div class="table-wrap"><table><thead><tr><th scope="col"><span class="muted">Select</span></th><th scope="col">Task</th><th scope="col">Improvement</th><th scope="col">Due</th><th scope="col" class="optional">Bulk decisions</th></tr></thead><tbody>${rows}</tbody></table></div>${bulkControls}</form>`
+          ? `<form method="post" action="/my-tasks/bulk">${hiddenInputs({ form_token: formToken(req), decision_id: randomUUID() })}<div class="table-wrap"><table><thead><tr><th scope="col"><span class="muted">Select</span></th><th scope="col">Task</th><th scope="col">Improvement</th><th scope="col">Due</th><th scope="col" class="optional">Bulk decisions</th></tr></thead><tbody>${rows}</tbody></table></div>${bulkControls}</form>`
           : '<p>You have no open tasks.</p>',
       ),
     );
@@ -72,7 +77,12 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
   router.post('/my-tasks/bulk', requireSignIn, allow('tasks:decide'), async (req, res) => {
     assertForm(req);
     const body = parse(
-      z.object({ task: z.union([z.uuid(), z.array(z.uuid()).max(200)]), outcome: z.string().min(1).max(50), form_token: z.string() }),
+      z.object({
+        task: z.union([z.uuid(), z.array(z.uuid()).max(200)]),
+        outcome: z.string().min(1).max(50),
+        form_token: z.string(),
+        decision_id: z.string().regex(decisionIdPattern).optional(),
+      }),
       req.body,
       'body',
     );
@@ -80,7 +90,17 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
     const results: string[] = [];
     for (const taskId of ids) {
       try {
-        const receipt = await submitDecision(deps, { taskId, actor: req.caller!.email, outcome: body.outcome, fields: {}, channel: 'web' });
+        const receipt = await submitDecision(deps, {
+          taskId,
+          actor: req.caller!.email,
+          outcome: body.outcome,
+          fields: {},
+          channel: 'web',
+          via: 'bulk',
+          // One bulk submission is one decision per task: resubmitting it repeats none of them.
+          decisionId: body.decision_id ? `${body.decision_id}:${taskId}` : undefined,
+          requestId: requestIdOf(req),
+        });
         results.push(`<li>${escapeHtml(taskId)}: ${receipt.status === 'applied' ? 'decided' : 'received'}</li>`);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
@@ -102,7 +122,7 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
     const forms = spec.outcomes
       .map(
         (outcome) =>
-          `<form method="post" action="/my-tasks/${task.id}">${hiddenInputs({ form_token: formToken(req), outcome: outcome.name })}<fieldset><legend>${escapeHtml(outcome.label)}</legend>` +
+          `<form method="post" action="/my-tasks/${task.id}">${hiddenInputs({ form_token: formToken(req), decision_id: randomUUID(), outcome: outcome.name })}<fieldset><legend>${escapeHtml(outcome.label)}</legend>` +
           outcome.fields.map((field) => `<p>${fieldInput(field, `${outcome.name}-${field.name}`, values[field.name] ?? '')}</p>`).join('') +
           `<button type="submit">${escapeHtml(outcome.label)}</button></fieldset></form>`,
       )
@@ -121,9 +141,18 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
   router.post('/my-tasks/:id', requireSignIn, allow('tasks:decide'), async (req, res) => {
     assertForm(req);
     const task = await taskOf(req);
-    const { outcome = '', form_token: _token, ...fields } = req.body as Record<string, string>;
+    const { outcome = '', form_token: _token, decision_id: decisionId, ...fields } = req.body as Record<string, string>;
     try {
-      const receipt = await submitDecision(deps, { taskId: task.id, actor: req.caller!.email, outcome, fields, channel: 'web' });
+      const receipt = await submitDecision(deps, {
+        taskId: task.id,
+        actor: req.caller!.email,
+        outcome,
+        fields,
+        channel: 'web',
+        via: 'page',
+        decisionId: decisionId && decisionIdPattern.test(decisionId) ? decisionId : undefined,
+        requestId: requestIdOf(req),
+      });
       res.redirect(303, `/improvements/${task.improvementId}?decided=${receipt.status}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;

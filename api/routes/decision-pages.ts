@@ -6,7 +6,7 @@ import type { Database } from '../../prisma/database';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { type StepName, steps } from '../../workflows/improvement/steps';
 import { audit } from '../audit';
-import { type DecisionDeps, describeClosedTask, submitDecision } from '../decisions';
+import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, describeClosedTask, recordedDecision, submitDecision } from '../decisions';
 import { AppError, findUnstorableText } from '../errors';
 import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
 import { escapeHtml, page } from '../html';
@@ -83,7 +83,8 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
           .map((field) => `<p>${fieldInput(field, `${outcome.name}-${field.name}`, values[`${outcome.name}.${field.name}`] ?? '')}</p>`)
           .join('');
         return (
-          `<form method="post" action="/decide/${escapeHtml(token)}" class="outcome">${protection}` +
+                    // Each form its own decision id: sending the same form again is the same decision.
+          `<form method="post" action="/decide/${escapeHtml(token)}" class="outcome">${protection}${hiddenInputs({ decision_id: randomUUID() })}` +
           `<input type="hidden" name="outcome" value="${outcome.name}"><fieldset><legend>${escapeHtml(outcome.label)}</legend>` +
           `${fields}<button type="submit">${escapeHtml(outcome.label)}</button></fieldset></form>`
         );
@@ -157,14 +158,35 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
     return false;
   }
 
+  function receiptPage(step: string, outcome: string, receipt: DecisionReceipt): string {
+    const label = steps[step as StepName].outcomes.find((candidate) => candidate.name === outcome)?.label ?? outcome;
+    const message =
+      receipt.status === 'applied'
+        ? `Your decision "${label}" is recorded. The improvement is now in its ${receipt.stage} stage.`
+        : `Your decision "${label}" was received. It will be applied as soon as the service catches up; nothing more is needed from you.`;
+    return page('Decision recorded', `<h1>Thank you</h1><p role="status">${escapeHtml(message)}</p>`);
+  }
+
+  /** A resubmitted form whose decision was already applied: its outcome, not "already decided". */
+  async function alreadyRecorded(token: string, decisionId: string | undefined): Promise<string | undefined> {
+    if (!decisionId || !/^[\w-]{20,100}$/.test(token)) return undefined;
+    const link = await db.decisionLink.findUnique({ where: { tokenHash: hashLinkToken(token) } });
+    const task = link ? await db.task.findUnique({ where: { id: link.taskId } }) : null;
+    const receipt = task ? await recordedDecision(db, task, decisionId) : undefined;
+    return task && receipt ? receiptPage(task.step, receipt.outcome, receipt) : undefined;
+  }
+
   /** Decides the task with the submitted form. */
   router.post('/:token', async (req, res) => {
+    const form = (req.body ?? {}) as Record<string, string>;
+    const decisionId = typeof form.decision_id === 'string' && decisionIdPattern.test(form.decision_id) ? form.decision_id : undefined;
+    const recorded = await alreadyRecorded(req.params.token, decisionId);
+    if (recorded) return res.type('html').send(recorded);
     const found = await openTaskFor(req.params.token);
     if ('html' in found) {
       await audit(db, req, { action: 'decision.dead-link', target: 'decision link', outcome: 'refused', details: { status: found.status } });
       return send(res, found);
     }
-    const form = (req.body ?? {}) as Record<string, string>;
     if (findUnstorableText(form)) {
       return send(res, { status: 400, html: page('Not accepted', '<h1>Nothing was decided</h1><p role="alert">The form contained a NUL character or invalid Unicode. Go back and correct it.</p>') });
     }
@@ -185,22 +207,19 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
         });
       }
     }
-    const { outcome = '', form_token: _token, form_issued: _issued, code: _code, ...fields } = form;
+    const { outcome = '', form_token: _token, form_issued: _issued, code: _code, decision_id: _decisionId, ...fields } = form;
     try {
-      const receipt = await submitDecision(deps, { taskId: found.task.id, actor: found.link.assignee, outcome, fields, channel: 'email-link' });
-      await audit(db, req, {
+      const receipt = await submitDecision(deps, {
+        taskId: found.task.id,
         actor: found.link.assignee,
-        action: 'task.decide',
-        target: found.task.id,
-        outcome: receipt.status === 'applied' ? 'ok' : 'received',
-        details: { outcome, channel: 'email-link' },
+        outcome,
+        fields,
+        channel: 'email-link',
+        via: 'link',
+        decisionId,
+        requestId: typeof req.id === 'string' ? req.id : undefined,
       });
-      const label = steps[found.task.step as StepName].outcomes.find((candidate) => candidate.name === outcome)?.label ?? outcome;
-      const message =
-        receipt.status === 'applied'
-          ? `Your decision "${label}" is recorded. The improvement is now in its ${receipt.stage} stage.`
-          : `Your decision "${label}" was received. It will be applied as soon as the service catches up; nothing more is needed from you.`;
-      res.status(receipt.status === 'applied' ? 200 : 202).type('html').send(page('Decision recorded', `<h1>Thank you</h1><p role="status">${escapeHtml(message)}</p>`));
+      res.status(receipt.status === 'applied' ? 200 : 202).type('html').send(receiptPage(found.task.step, outcome, receipt));
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       await audit(db, req, { actor: found.link.assignee, action: 'task.decide', target: found.task.id, outcome: 'refused', details: { outcome, reason: error.message } });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { reassignSignal, reassignUpdate, type ReassignRequest, type ReassignResult } from '../../workflows/improvement/definitions';
 import { audit } from '../audit';
 import { allow, callerHolds } from '../auth';
-import { type DecisionDeps, submitDecision } from '../decisions';
+import { type DecisionDeps, decisionIdPattern, submitDecision } from '../decisions';
 import { AppError, parse } from '../errors';
 import { updateOrSignal } from '../handoff';
 
@@ -45,7 +45,8 @@ export function taskRoutes(deps: DecisionDeps): Router {
 
   /**
    * Decides a task with the step's fields, as its assignee. 200 when applied; 202 when received
-   * while no worker runs (it is applied when one returns).
+   * while no worker runs (it is applied when one returns). With an `Idempotency-Key` header, a
+   * retry of the same decision is answered with its outcome. The workflow audits the decision.
    */
   router.post('/:id/decision', allow('tasks:decide'), async (req, res) => {
     const { id } = parse(taskParams, req.params, 'params');
@@ -56,8 +57,20 @@ export function taskRoutes(deps: DecisionDeps): Router {
     if (!caller.admin && body.actor && body.actor.toLowerCase() !== caller.email) {
       throw new AppError('forbidden', 403, 'body.actor: you may only decide as yourself');
     }
-    const receipt = await submitDecision(deps, { taskId: id, actor, outcome: body.outcome, fields: body.fields, channel: 'api' });
-    await audit(db, req, { action: 'task.decide', target: id, outcome: receipt.status === 'applied' ? 'ok' : 'received', details: { actor, outcome: body.outcome } });
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !decisionIdPattern.test(key)) {
+      throw new AppError('invalid_input', 400, 'Idempotency-Key: 8 to 200 letters, digits or . : _ -');
+    }
+    const receipt = await submitDecision(deps, {
+      taskId: id,
+      actor,
+      outcome: body.outcome,
+      fields: body.fields,
+      channel: 'api',
+      via: 'api',
+      decisionId: key,
+      requestId: typeof req.id === 'string' ? req.id : undefined,
+    });
     res.status(receipt.status === 'applied' ? 200 : 202).json(receipt);
   });
 

@@ -99,11 +99,14 @@ describe('attacks on emailed decision links', () => {
     expect((await submitDecisionPage(link, 'accept')).status).toBe(200);
   });
 
-  it('a replayed decision changes nothing and the page says who decided what and when', async () => {
+  it('a replayed decision changes nothing and the page says who decided what and when; the same form sent again says the decision is recorded', async () => {
     const { id, task, link } = await reviewTaskWithLink('Replayed form');
     const html = await (await fetch(link)).text();
     const form = { ...formProtection(html, 'accept'), outcome: 'accept' };
     expect((await post(link, form)).status).toBe(200);
+    const resent = await post(link, form);
+    expect(resent.status).toBe(200);
+    expect(resent.html).toContain('Your decision &quot;Accept&quot; is recorded.');
     const replay = await post(link, { ...formProtection(html, 'reject'), outcome: 'reject', reason: 'replayed' });
     expect(replay.status).toBe(410);
     expect(replay.html).toMatch(new RegExp(`This task was already decided \\(&quot;accept&quot;\\) by ${people.orpg} on \\w{3}, \\d{2} \\w{3} \\d{4}`));

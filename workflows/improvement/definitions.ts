@@ -210,7 +210,14 @@ export interface DecisionRequest {
   outcome: string;
   fields: Record<string, unknown>;
   channel: 'email-link' | 'web' | 'api';
+  /** The form or client it came through, for the audit trail. */
+  via?: DecisionVia;
+  /** The API request that handed it over, for the audit trail. */
+  requestId?: string;
 }
+
+/** Where a decision was made: an emailed link's page, a task page, a bulk decision or the API. */
+export type DecisionVia = 'link' | 'page' | 'bulk' | 'api';
 
 export interface DecisionResult {
   taskId: string;

@@ -14,6 +14,7 @@ import {
   type DecisionRequest,
   type DecisionResult,
   decisionSignal,
+  type DecisionVia,
   type DurationOverrides,
   reassignSignal,
   reassignUpdate,
@@ -48,6 +49,8 @@ export interface Decision {
   actor: string;
   channel: 'email-link' | 'web' | 'api';
   decisionId: string;
+  via?: DecisionVia;
+  requestId?: string;
 }
 
 /** Who is asked: a person by email, or a role resolved to a person when the task opens. */
@@ -107,6 +110,8 @@ function untilMs(iso: string): number {
 export class TaskBoard {
   private live = new Map<string, LiveTask>();
   private applied = new Map<string, DecisionResult>();
+  /** Decisions taken and not yet applied, by decision id: the task closes in between. */
+  private applying = new Map<string, LiveTask>();
 
   constructor(private readonly host: TaskHost) {
     setHandler(decideUpdate, (request) => this.decide(request), {
@@ -279,6 +284,10 @@ export class TaskBoard {
       decision: decision?.fields,
       decidedBy: decision?.actor,
       channel: decision?.channel,
+      decisionId: decision?.decisionId,
+      via: decision?.via,
+      onBehalfOf: decision ? task.onBehalfOf : undefined,
+      requestId: decision?.requestId,
     });
     if (decision) {
       const label = steps[task.step].outcomes.find((outcome) => outcome.name === decision.outcome)?.label ?? decision.outcome;
@@ -303,8 +312,13 @@ export class TaskBoard {
     live.closed = true;
   }
 
-  private validate(request: DecisionRequest): void {
-    if (this.applied.has(request.decisionId)) return;
+  /** The same decision, taken and not yet applied: a retry, or the update's fallback signal. */
+  private isBeingApplied(request: DecisionRequest): boolean {
+    return this.applying.has(request.decisionId);
+  }
+
+  private validate(request: DecisionRequest, sameDecisionIsValid = true): void {
+    if (this.applied.has(request.decisionId) || (sameDecisionIsValid && this.isBeingApplied(request))) return;
     const live = this.live.get(request.taskId);
     if (!live || live.decision) {
       throw ApplicationFailure.create({
@@ -341,6 +355,8 @@ export class TaskBoard {
   private async decide(request: DecisionRequest): Promise<DecisionResult> {
     const earlier = this.applied.get(request.decisionId);
     if (earlier) return earlier;
+    const taking = this.applying.get(request.decisionId);
+    if (taking) return this.resultOnceClosed(taking, request);
     const live = this.live.get(request.taskId) as LiveTask;
     const checked = validateDecision(live.task.step, request.outcome, request.fields);
     live.decision = {
@@ -349,10 +365,18 @@ export class TaskBoard {
       actor: request.actor.toLowerCase(),
       channel: request.channel,
       decisionId: request.decisionId,
+      via: request.via,
+      requestId: request.requestId,
     };
+    this.applying.set(request.decisionId, live);
+    return this.resultOnceClosed(live, request);
+  }
+
+  private async resultOnceClosed(live: LiveTask, request: DecisionRequest): Promise<DecisionResult> {
     await condition(() => live.closed);
-    const result: DecisionResult = { taskId: request.taskId, outcome: request.outcome, stage: this.host.stage() };
+    const result = this.applied.get(request.decisionId) ?? { taskId: request.taskId, outcome: request.outcome, stage: this.host.stage() };
     this.applied.set(request.decisionId, result);
+    this.applying.delete(request.decisionId);
     return result;
   }
 
@@ -409,8 +433,11 @@ export class TaskBoard {
 
   private async decideFromSignal(request: DecisionRequest): Promise<void> {
     if (this.applied.has(request.decisionId)) return;
+    // The signal the API sends when the update outlasts its wait carries the decision being applied.
+    const sameDecisionIsNoOp = patched('same-decision-signal-is-no-op');
+    if (sameDecisionIsNoOp && this.isBeingApplied(request)) return;
     try {
-      this.validate(request);
+      this.validate(request, sameDecisionIsNoOp);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await this.host.addHistory(
