@@ -51,7 +51,6 @@ export interface Postgres {
   start(): void;
   /** `pg_ctl stop -m immediate`: no shutdown checkpoint, as a crash would leave it. */
   stopImmediately(): void;
-  restart(): void;
 }
 
 function postgresBinDir(): string {
@@ -83,10 +82,6 @@ export async function postgresServer(dir: string): Promise<Postgres> {
     start: () =>
       pgCtl('-l', path.join(home, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=200`, 'start'),
     stopImmediately: () => pgCtl('-m', 'immediate', '-w', 'stop'),
-    restart: () => {
-      postgres.stopImmediately();
-      postgres.start();
-    },
   };
   postgres.start();
   return postgres;
@@ -171,7 +166,8 @@ export function apiProcess(settings: ServiceSettings): Supervised {
       APP_SECRET: settings.appSecret,
       DATA_DIR: settings.dataDir,
       SEED_FILE: settings.seedFile,
-      DECISION_WAIT_MS: '3000',
+      // Shorter than an outage, so decisions also take the received-then-applied path.
+      DECISION_WAIT_MS: '1500',
       DECISION_RATE_LIMIT: '100000',
     },
     logFile: path.join(settings.dataDir, 'api.log'),

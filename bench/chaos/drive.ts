@@ -26,6 +26,8 @@ export interface ChaosOptions {
   postgresRestarts: number;
   smtpRestarts: number;
   faultEverySeconds: number;
+  /** How long Temporal, PostgreSQL and the SMTP receiver stay down in a restart. */
+  outageSeconds: number;
   timeoutSeconds: number;
   dir: string;
   log: (line: string) => void;
@@ -160,34 +162,45 @@ export function planFaults(options: ChaosOptions): Fault[] {
   return kinds.map((kind, index) => ({ kind, plannedAtS: (index + 1) * options.faultEverySeconds }));
 }
 
-async function inject(components: Components, fault: Fault): Promise<void> {
+async function inject(components: Components, fault: Fault, outageMs: number): Promise<void> {
+  // Down for a moment, so that requests in flight meet the outage rather than miss it.
+  const outage = () => new Promise((resolve) => setTimeout(resolve, outageMs));
   switch (fault.kind) {
     case 'worker-kill':
       return components.worker.restart('SIGKILL');
     case 'api-kill':
       return components.api.restart('SIGKILL');
     case 'temporal-restart':
-      return components.temporal.restart('SIGTERM');
+      await components.temporal.kill('SIGTERM');
+      await outage();
+      return components.temporal.start();
     case 'postgres-restart':
-      return components.postgres.restart();
+      components.postgres.stopImmediately();
+      await outage();
+      return components.postgres.start();
     case 'smtp-restart':
-      return components.smtp.restart('SIGKILL');
+      await components.smtp.kill('SIGKILL');
+      await outage();
+      return components.smtp.start();
   }
 }
 
-async function injectFaults(components: Components, faults: Fault[], startedAt: number, deadline: number, log: ChaosOptions['log']) {
+async function injectFaults(components: Components, people: People, faults: Fault[], startedAt: number, deadline: number, options: ChaosOptions) {
   for (const fault of faults) {
     const due = startedAt + fault.plannedAtS * 1000;
     while (Date.now() < due && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    // A fault proves most when it lands on a decision in flight: wait a little for one.
+    const latest = Math.min(deadline, Date.now() + options.faultEverySeconds * 500);
+    while (people.submitting === 0 && Date.now() < latest) await new Promise((resolve) => setTimeout(resolve, 20));
     if (Date.now() >= deadline) return;
     fault.injectedAtS = (Date.now() - startedAt) / 1000;
-    log(`[${fault.injectedAtS.toFixed(0)}s] ${fault.kind}`);
+    options.log(`[${fault.injectedAtS.toFixed(0)}s] ${fault.kind}`);
     try {
-      await inject(components, fault);
+      await inject(components, fault, options.outageSeconds * 1000);
       fault.recoveredInS = (Date.now() - startedAt) / 1000 - fault.injectedAtS;
     } catch (error) {
       fault.error = error instanceof Error ? error.message : String(error);
-      log(`  ${fault.kind} failed: ${fault.error}`);
+      options.log(`  ${fault.kind} failed: ${fault.error}`);
     }
   }
 }
@@ -225,7 +238,7 @@ export async function drive(options: ChaosOptions): Promise<DriveResult> {
   const improvementIds = await startLifecycles(components, options.lifecycles);
   const faultsAt = Date.now();
   const faults = planFaults(options);
-  const faultsDone = injectFaults(components, faults, faultsAt, deadline, options.log);
+  const faultsDone = injectFaults(components, people, faults, faultsAt, deadline, options);
   let closedAtS: number | undefined;
   await until(() => allClosed(components.settings.databaseUrl, improvementIds), Math.max(0, deadline - Date.now()), 'every improvement to close').then(
     () => (closedAtS = (Date.now() - startedAt) / 1000),

@@ -43,6 +43,9 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A person takes a moment to open their mail and another to fill in the form, so faults meet requests in flight. */
+const think = () => pause(Math.random() * 2_000);
+
 /** The hidden fields (anti-forgery token and any others) of the page's form for one outcome. */
 function formFields(html: string, outcome: string): Record<string, string> | undefined {
   const form = html.split('<form').find((part) => part.includes(`name="outcome" value="${outcome}"`));
@@ -59,6 +62,8 @@ function formFields(html: string, outcome: string): Record<string, string> | und
  */
 export class People {
   readonly attempts: DecisionAttempt[] = [];
+  /** Decision submissions waiting for their answer right now. */
+  submitting = 0;
   private readonly seen = new Set<string>();
   private readonly inbox: MailInbox;
   private readonly running = new Set<Promise<void>>();
@@ -132,11 +137,21 @@ export class People {
     }
   }
 
+  private async submit(url: string, init: RequestInit): Promise<{ status: number | 'dropped'; text: string }> {
+    this.submitting += 1;
+    try {
+      return await request(url, init);
+    } finally {
+      this.submitting -= 1;
+    }
+  }
+
   private async decideByApi(attempt: DecisionAttempt, fields: Record<string, string>): Promise<void> {
-    await pause(Math.random() * 1_000);
+    await think();
+    await think();
     const idempotencyKey = randomUUID();
     const answer = await this.retrying(attempt, () =>
-      request(`${this.apiUrl}/api/tasks/${attempt.taskId}/decision`, {
+      this.submit(`${this.apiUrl}/api/tasks/${attempt.taskId}/decision`, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.tokens.get(attempt.person)}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
         body: JSON.stringify({ outcome: attempt.outcome, fields }),
@@ -148,16 +163,17 @@ export class People {
   }
 
   private async decideByLink(attempt: DecisionAttempt, link: string, fields: Record<string, string>): Promise<void> {
-    await pause(Math.random() * 1_000);
+    await think();
     const opened = await this.retrying(attempt, () => request(link, { method: 'GET' }));
     if (opened.status !== 200) return this.finishFromPage(attempt, opened);
     this.note(attempt, opened.status, 'page');
     const hidden = formFields(opened.text, attempt.outcome);
     if (!hidden) return this.finish(attempt, opened.status, 'refused');
     const body = new URLSearchParams({ ...hidden, outcome: attempt.outcome, ...fields }).toString();
+    await think();
     // A browser retrying a failed submission sends the same form again.
     const submitted = await this.retrying(attempt, () =>
-      request(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
+      this.submit(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
     );
     this.finishFromPage(attempt, submitted);
   }

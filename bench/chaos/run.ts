@@ -8,7 +8,7 @@ import { type ChaosOptions, cleanUp, drive, type DriveResult, query } from './dr
 import { until } from './supervisor';
 
 const usage = `npm run chaos -- [--lifecycles N] [--worker-kills K] [--api-kills A] [--temporal-restarts 1]
-  [--postgres-restarts 1] [--smtp-restarts 1] [--fault-every-s S] [--timeout-s T] [--json out.json] [--keep]`;
+  [--postgres-restarts 1] [--smtp-restarts 1] [--fault-every-s S] [--outage-s 3] [--timeout-s T] [--json out.json] [--keep]`;
 
 function parseOptions(argv: string[]): Omit<ChaosOptions, 'dir' | 'log'> & { json?: string; keep: boolean } {
   const { values } = parseArgs({
@@ -21,6 +21,7 @@ function parseOptions(argv: string[]): Omit<ChaosOptions, 'dir' | 'log'> & { jso
       'postgres-restarts': { type: 'string', default: '1' },
       'smtp-restarts': { type: 'string', default: '1' },
       'fault-every-s': { type: 'string', default: '8' },
+      'outage-s': { type: 'string', default: '3' },
       'timeout-s': { type: 'string', default: '600' },
       json: { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -44,6 +45,7 @@ function parseOptions(argv: string[]): Omit<ChaosOptions, 'dir' | 'log'> & { jso
     postgresRestarts: count('postgres-restarts'),
     smtpRestarts: count('smtp-restarts'),
     faultEverySeconds: count('fault-every-s', 1),
+    outageSeconds: count('outage-s'),
     timeoutSeconds: count('timeout-s', 30),
     json: values.json,
     keep: values.keep ?? false,
