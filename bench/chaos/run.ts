@@ -82,10 +82,20 @@ function printSummary(checks: CheckResult[], result: DriveResult, log: (line: st
   log(`\n${result.improvementIds.length} lifecycles, ${injected}/${result.faults.length} faults injected, ${result.elapsedS.toFixed(0)}s`);
 }
 
+let runDir: { path: string; keep: boolean } | undefined;
+
+/** Stops every process of the run and removes its directory (unless kept). */
+function finish(): void {
+  cleanUp();
+  if (runDir && !runDir.keep) rmSync(runDir.path, { recursive: true, force: true });
+  runDir = undefined;
+}
+
 /** Runs the chaos test: components, lifecycles, people and faults; prints the checks; exits non-zero on any failure. */
 export async function main(argv: string[], log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
   const options = parseOptions(argv);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opf-chaos-'));
+  runDir = { path: dir, keep: options.keep };
   const startedAt = Date.now();
   try {
     const result = await drive({ ...options, dir, log });
@@ -99,16 +109,16 @@ export async function main(argv: string[], log: (line: string) => void = (line) 
     if (options.keep) log(`run directory kept: ${dir}`);
     return checks.some((c) => c.fails && c.count > 0) ? 1 : 0;
   } finally {
-    cleanUp();
-    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+    finish();
   }
 }
 
 if (require.main === module) {
-  process.on('exit', cleanUp);
+  process.on('exit', finish);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      cleanUp();
+      process.stderr.write(`${signal}: stopping every process of the chaos run\n`);
+      finish();
       process.exit(130);
     });
   }
@@ -116,7 +126,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`chaos run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      cleanUp();
+      finish();
       process.exit(2);
     },
   );
