@@ -189,9 +189,9 @@ async function injectFaults(components: Components, people: People, faults: Faul
   for (const fault of faults) {
     const due = startedAt + fault.plannedAtS * 1000;
     while (Date.now() < due && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    // A fault proves most when it lands on a decision in flight: wait a little for one.
+    // A fault proves most when it lands on a decision being handed over: wait a little for one.
     const latest = Math.min(deadline, Date.now() + options.faultEverySeconds * 500);
-    while (people.submitting === 0 && Date.now() < latest) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (people.longestWaitMs() < 200 && Date.now() < latest) await new Promise((resolve) => setTimeout(resolve, 20));
     if (Date.now() >= deadline) return;
     fault.injectedAtS = (Date.now() - startedAt) / 1000;
     options.log(`[${fault.injectedAtS.toFixed(0)}s] ${fault.kind}`);
@@ -208,6 +208,8 @@ async function injectFaults(components: Components, people: People, faults: Faul
 /** Reads the database directly, reconnecting each time (PostgreSQL restarts under us). */
 export async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new PgClient({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  // A restart may drop the connection mid-query: the query then fails, and the caller polls again.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return (await client.query(sql, params)).rows as T[];

@@ -62,8 +62,8 @@ function formFields(html: string, outcome: string): Record<string, string> | und
  */
 export class People {
   readonly attempts: DecisionAttempt[] = [];
-  /** Decision submissions waiting for their answer right now. */
-  submitting = 0;
+  /** When each decision submission waiting for its answer right now was sent. */
+  private readonly submitting = new Set<{ since: number }>();
   private readonly seen = new Set<string>();
   private readonly inbox: MailInbox;
   private readonly running = new Set<Promise<void>>();
@@ -138,12 +138,19 @@ export class People {
   }
 
   private async submit(url: string, init: RequestInit): Promise<{ status: number | 'dropped'; text: string }> {
-    this.submitting += 1;
+    const entry = { since: Date.now() };
+    this.submitting.add(entry);
     try {
       return await request(url, init);
     } finally {
-      this.submitting -= 1;
+      this.submitting.delete(entry);
     }
+  }
+
+  /** How long the oldest submission now waiting has waited (0 when none waits). */
+  longestWaitMs(): number {
+    const oldest = Math.min(...[...this.submitting].map((entry) => entry.since));
+    return Number.isFinite(oldest) ? Date.now() - oldest : 0;
   }
 
   private async decideByApi(attempt: DecisionAttempt, fields: Record<string, string>): Promise<void> {
