@@ -153,7 +153,7 @@ export function workerProcess(settings: ServiceSettings): Supervised {
 }
 
 /** The API, started the way `npm run api` starts it. */
-export function apiProcess(settings: ServiceSettings): Supervised {
+export function apiProcess(settings: ServiceSettings, env: NodeJS.ProcessEnv = {}): Supervised {
   return new Supervised({
     name: 'api',
     command: process.execPath,
@@ -169,6 +169,7 @@ export function apiProcess(settings: ServiceSettings): Supervised {
       // Shorter than an outage, so decisions also take the received-then-applied path.
       DECISION_WAIT_MS: '1500',
       DECISION_RATE_LIMIT: '100000',
+      ...env,
     },
     logFile: path.join(settings.dataDir, 'api.log'),
     ready: outputContains('"api listening"', 120_000),
