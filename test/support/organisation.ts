@@ -94,10 +94,21 @@ export function improvementAt(service: ApiClient, improvementId: string, stage: 
   }, 30_000);
 }
 
-/** Decides a task over the API as its assignee; expects the decision to be applied. */
+/**
+ * Decides a task over the API as its assignee and waits until it counted: applied at once (200), or
+ * received (202, when a busy worker outlasts the decision wait) and then applied.
+ */
 export async function decide(service: ApiClient, task: OpenTaskView, outcome: string, fields: Record<string, unknown> = {}) {
   const response = await service.call('POST', `/api/tasks/${task.id}/decision`, { actor: task.assignee, outcome, fields });
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  expect([200, 202], JSON.stringify(response.body)).toContain(response.status);
+  if (response.status === 202) {
+    await eventually(async () => {
+      const decided = await service.call('GET', `/api/tasks/${task.id}`);
+      return decided.body.status === 'decided' ? decided.body : undefined;
+    }, 60_000);
+    const decided = await service.call('GET', `/api/tasks/${task.id}`);
+    expect(decided.body).toMatchObject({ status: 'decided', outcome });
+  }
   return response.body;
 }
 
