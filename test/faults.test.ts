@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../api/app';
 import { close, createTemporalClient, listen } from '../api/server';
 import { loadConfig } from '../config';
+import { freePort } from '../embedded/free-port';
 import { MailInbox } from '../embedded/inbox';
 import { createDatabase, type Database } from '../prisma/database';
 import { improvementWorkflowId } from '../workflows/improvement/definitions';
@@ -165,5 +166,23 @@ describe('faults during a decision never mislead the decider or the auditor', ()
     expect(actions).toContain('Accept');
     expect(actions, JSON.stringify(improvement.history)).not.toContain('decision refused');
     expect(await decisionAudits(task.id)).toHaveLength(1);
+  }, 120_000);
+
+  it('when Temporal cannot be reached, submitting an improvement answers 503 with Retry-After and starts nothing', async () => {
+    const unreachable = createTemporalClient(`127.0.0.1:${await freePort()}`, 'default');
+    const app = createApp({ temporal: unreachable, db, config: loadConfig(env, 'api'), adminToken, appSecret, logger: silentLogger });
+    const listening = await listen(app, 0);
+    try {
+      const caller = createCaller(`http://localhost:${listening.port}`, adminToken);
+      const before = await db.improvement.count();
+      const response = await caller('POST', '/api/improvements', proposal(organisation, { title: 'Submitted while Temporal is down' }));
+      expect(response.status, JSON.stringify(response.body)).toBe(503);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(response.body.error.message).toMatch(/Temporal.*unavailable.*try again/i);
+      expect(await db.improvement.count()).toBe(before);
+    } finally {
+      await close(listening.server);
+      await unreachable.connection.close().catch(() => undefined);
+    }
   }, 120_000);
 });
