@@ -61,8 +61,9 @@ async function findTask(db: Database, taskId: string): Promise<TaskRow> {
 }
 
 /** The receipt of a decision already applied under this decision id, if it was. */
-export async function recordedDecision(db: Database, task: TaskRow, decisionId: string | undefined): Promise<DecisionReceipt | undefined> {
+export async function recordedDecision(db: Database, task: TaskRow, decisionId: string | undefined, actor?: string): Promise<DecisionReceipt | undefined> {
   if (!decisionId || task.status !== 'decided' || task.decisionId !== decisionId) return undefined;
+  if (actor && task.decidedBy?.toLowerCase() !== actor.toLowerCase()) return undefined;
   const improvement = await db.improvement.findUnique({ where: { id: task.improvementId }, select: { stage: true } });
   return { status: 'applied', taskId: task.id, outcome: task.outcome ?? '', stage: (improvement?.stage ?? 'unknown') };
 }
@@ -97,7 +98,7 @@ async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision
  */
 async function outcomeOfClosedTask(db: Database, request: DecisionRequest, error: AppError): Promise<DecisionReceipt> {
   const task = await findTask(db, request.taskId);
-  const recorded = await recordedDecision(db, task, request.decisionId);
+  const recorded = await recordedDecision(db, task, request.decisionId, request.actor);
   if (recorded) return recorded;
   if (task.status !== 'open') throw new AppError('task_closed', 409, describeClosedTask(task));
   throw error;
@@ -112,7 +113,7 @@ async function outcomeOfClosedTask(db: Database, request: DecisionRequest, error
 export async function submitDecision(deps: DecisionDeps, decision: SubmittedDecision): Promise<DecisionReceipt> {
   assertStorableText({ outcome: decision.outcome, fields: decision.fields }, 'decision');
   const task = await findTask(deps.db, decision.taskId);
-  const recorded = await recordedDecision(deps.db, task, decision.decisionId);
+  const recorded = await recordedDecision(deps.db, task, decision.decisionId, decision.actor);
   if (recorded) return recorded;
   await precheck(deps, decision, task);
   const request: DecisionRequest = {

@@ -7,6 +7,7 @@ import { orgUnitSchema } from './routes/org-units';
 import { peopleListQuery, personSchema } from './routes/people';
 import { decisionBody, reassignBody } from './routes/tasks';
 import { newToken } from './routes/tokens';
+import { decisionIdPattern } from './decisions';
 
 interface Operation {
   method: 'get' | 'post' | 'delete';
@@ -15,6 +16,8 @@ interface Operation {
   body?: z.ZodType;
   query?: z.ZodObject;
   params?: string[];
+  /** Optional request headers, e.g. an Idempotency-Key. */
+  headers?: { name: string; description: string; pattern: string }[];
   success: number;
 }
 
@@ -25,7 +28,9 @@ export const operations: Operation[] = [
   { method: 'get', path: '/api/improvements/{id}', summary: 'Read an improvement with its open tasks and history', params: ['id'], success: 200 },
   { method: 'post', path: '/api/improvements/{id}/withdraw', summary: 'Withdraw an improvement before deployment', params: ['id'], body: withdrawBody, success: 200 },
   { method: 'get', path: '/api/tasks/{id}', summary: 'Read a task', params: ['id'], success: 200 },
-  { method: 'post', path: '/api/tasks/{id}/decision', summary: 'Decide a task (202 when received while no worker runs)', params: ['id'], body: decisionBody, success: 200 },
+  { method: 'post', path: '/api/tasks/{id}/decision', summary: 'Decide a task (202 when received while no worker runs)', params: ['id'], body: decisionBody,
+    headers: [{ name: 'Idempotency-Key', description: 'The decision id: a retry with the same key is answered with the decision\'s outcome', pattern: decisionIdPattern.source }],
+    success: 200 },
   { method: 'post', path: '/api/tasks/{id}/reassign', summary: 'Reassign an open task (ORPG)', params: ['id'], body: reassignBody, success: 200 },
   { method: 'post', path: '/api/org-units', summary: 'Register an organisational unit', body: orgUnitSchema, success: 201 },
   { method: 'get', path: '/api/org-units', summary: 'List organisational units', success: 200 },
@@ -81,7 +86,7 @@ export function openApiDocument(): Record<string, unknown> {
   for (const operation of operations) {
     const responses: Record<string, unknown> = {
       [operation.success]: { description: 'Success' },
-      ...Object.fromEntries(['400', '401', '403', '404', '409', '422', '429'].map((status) => [status, errorResponse])),
+      ...Object.fromEntries(['400', '401', '403', '404', '409', '422', '429', '503'].map((status) => [status, errorResponse])),
     };
     paths[operation.path] ??= {};
     paths[operation.path]![operation.method] = {
@@ -90,6 +95,7 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: [
         ...(operation.params ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...(operation.query ? queryParameters(operation.query) : []),
+        ...(operation.headers ?? []).map(({ name, description, pattern }) => ({ name, in: 'header', required: false, description, schema: { type: 'string', pattern } })),
       ],
       ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
       responses,

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../api/app';
 import { close, createTemporalClient, listen } from '../api/server';
 import { loadConfig } from '../config';
+import { freePort } from '../embedded/free-port';
 import { MailInbox } from '../embedded/inbox';
-import { findTemporalCli } from '../embedded/temporal';
 import { createDatabase, type Database } from '../prisma/database';
 import { improvementWorkflowId } from '../workflows/improvement/definitions';
 import { createWorker, stopWorker } from '../worker';
 import { createMigratedDatabase } from './support/database';
+import { recordHistory, recordingHistories } from './support/histories';
 import { silentLogger } from './support/logger';
 import { improvementAt, type Organisation, openTask, people, proposal, registerOrganisation } from './support/organisation';
 import { type PostgresServer, startPostgresServer } from './support/postgres-server';
@@ -161,20 +161,28 @@ describe('faults during a decision never mislead the decider or the auditor', ()
       await locker.end();
     }
     const improvement = await improvementAt(api, id, 'prioritisation');
-    if (process.env.RECORD_HISTORIES) recordHistory(id, `improvement-lifecycle-fallback-signal-${process.env.RECORD_HISTORIES}`);
+    if (recordingHistories()) recordHistory('improvement-lifecycle-fallback-signal', improvementWorkflowId(id));
     const actions = (improvement.history as { action: string; taskId?: string }[]).filter((entry) => entry.taskId === task.id).map((entry) => entry.action);
     expect(actions).toContain('Accept');
     expect(actions, JSON.stringify(improvement.history)).not.toContain('decision refused');
     expect(await decisionAudits(task.id)).toHaveLength(1);
   }, 120_000);
-});
 
-/** Saves the workflow's history for the replay test (RECORD_HISTORIES=<version>): a decision and its fallback signal. */
-function recordHistory(improvementId: string, name: string): void {
-  const dir = path.join(__dirname, 'workflows', 'histories');
-  mkdirSync(dir, { recursive: true });
-  const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH);
-  if (!cli) throw new Error('recording histories needs the temporal CLI');
-  const history = execFileSync(cli, ['workflow', 'show', '--workflow-id', improvementWorkflowId(improvementId), '--output', 'json', '--address', inject('temporalAddress')]);
-  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(JSON.parse(history.toString())));
-}
+  it('when Temporal cannot be reached, submitting an improvement answers 503 with Retry-After and starts nothing', async () => {
+    const unreachable = createTemporalClient(`127.0.0.1:${await freePort()}`, 'default');
+    const app = createApp({ temporal: unreachable, db, config: loadConfig(env, 'api'), adminToken, appSecret, logger: silentLogger });
+    const listening = await listen(app, 0);
+    try {
+      const caller = createCaller(`http://localhost:${listening.port}`, adminToken);
+      const before = await db.improvement.count();
+      const response = await caller('POST', '/api/improvements', proposal(organisation, { title: 'Submitted while Temporal is down' }));
+      expect(response.status, JSON.stringify(response.body)).toBe(503);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(response.body.error.message).toMatch(/Temporal.*unavailable.*try again/i);
+      expect(await db.improvement.count()).toBe(before);
+    } finally {
+      await close(listening.server);
+      await unreachable.connection.close().catch(() => undefined);
+    }
+  }, 120_000);
+});

@@ -79,9 +79,15 @@ describe('the pages people use, in a browser', () => {
     await phone.screenshot({ path: path.join(screenshots, 'dashboard-phone.png'), fullPage: true });
   });
 
-  it('a decision made in the browser moves the improvement', async () => {
+  /** The audit trail's decision entries for a task, as an auditor reads them. */
+  async function decisionAudits(taskId: string): Promise<{ actor: string; outcome: string; details: Record<string, unknown> }[]> {
+    const response = await service.call('GET', '/api/audit?action=task.decide');
+    return (response.body.items as { target: string; actor: string; outcome: string; details: Record<string, unknown> }[]).filter((item) => item.target === taskId);
+  }
+
+  it('a decision made in the browser moves the improvement and is in the audit trail once', async () => {
     const id = await submit('Add supplier contacts to the continuity plan');
-    await openTask(service, id, 'review');
+    const task = await openTask(service, id, 'review');
     const page = await signedIn(people.orpg);
     await page.getByRole('link', { name: 'My tasks' }).click();
     await page.getByRole('row', { name: /Add supplier contacts/ }).getByRole('link', { name: 'Review the improvement proposal' }).click();
@@ -93,13 +99,14 @@ describe('the pages people use, in a browser', () => {
     await page.waitForURL(/\/improvements\//);
     const improvement = await improvementAt(service, id, 'prioritisation');
     expect(improvement.history).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'Accept', channel: 'web', comment: 'Clear and well argued' })]));
+    expect(await decisionAudits(task.id)).toEqual([expect.objectContaining({ actor: people.orpg, outcome: 'ok', details: expect.objectContaining({ outcome: 'accept', via: 'page' }) })]);
   });
 
-  it('my tasks takes a bulk decision on several tasks at once', async () => {
+  it('my tasks takes a bulk decision on several tasks at once, each in the audit trail', async () => {
     const first = await submit('Bulk one: label critical assets');
     const second = await submit('Bulk two: rehearse the call tree');
-    await openTask(service, first, 'review');
-    await openTask(service, second, 'review');
+    const firstTask = await openTask(service, first, 'review');
+    const secondTask = await openTask(service, second, 'review');
     const page = await signedIn(people.orpg);
     await page.goto(`${service.url}/my-tasks`);
     await page.getByRole('checkbox', { name: /Bulk one/ }).check();
@@ -110,6 +117,9 @@ describe('the pages people use, in a browser', () => {
     expect(await page.getByRole('status').textContent()).toMatch(/decided.*decided/s);
     await improvementAt(service, first, 'prioritisation');
     await improvementAt(service, second, 'prioritisation');
+    for (const task of [firstTask, secondTask]) {
+      expect(await decisionAudits(task.id)).toEqual([expect.objectContaining({ actor: people.orpg, details: expect.objectContaining({ via: 'bulk' }) })]);
+    }
   });
 
   it('management sees what was escalated to them, oldest first, with who is late', async () => {
