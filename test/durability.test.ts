@@ -93,6 +93,8 @@ describe('durability across worker crashes', () => {
     await exited;
   }
 
+  const AFTER_CRASH_MS = 120_000;
+
   it('a decision made while no worker runs is received at once and applied when a worker returns; a killed worker loses nothing and sends nothing twice', async () => {
     worker = await startWorker();
     organisation = await registerOrganisation(api);
@@ -128,7 +130,9 @@ describe('durability across worker crashes', () => {
     await crash(worker);
     worker = await startWorker();
 
-    await decide(api, await openTask(api, id, 'plan-approval'), 'approve');
+    // The killed worker's activity must reach its 30 s start-to-close timeout before the new
+    // worker retries it, so this wait is longer than the others.
+    await decide(api, await openTask(api, id, 'plan-approval', undefined, AFTER_CRASH_MS), 'approve');
     await decide(api, await openTask(api, id, 'action'), 'complete');
     await decide(api, await openTask(api, id, 'adoption'), 'adopt');
     await decide(api, await openTask(api, id, 'audit'), 'compliant');
@@ -143,5 +147,5 @@ describe('durability across worker crashes', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.sort()).toEqual(notifications.map((notification) => notification.notificationKey).sort());
     // Each crash leaves an activity to time out before a new worker retries it; that takes a while.
-  }, 240_000);
+  }, 360_000);
 });

@@ -78,12 +78,12 @@ export interface OpenTaskView {
 }
 
 /** Waits until the improvement has an open task for `step` (and unit), and returns it. */
-export function openTask(service: ApiClient, improvementId: string, step: string, unitId?: string): Promise<OpenTaskView> {
+export function openTask(service: ApiClient, improvementId: string, step: string, unitId?: string, timeoutMs = 30_000): Promise<OpenTaskView> {
   return eventually(async () => {
     const response = await service.call('GET', `/api/improvements/${improvementId}`);
     const tasks = (response.body.openTasks ?? []) as OpenTaskView[];
     return tasks.find((task) => task.step === step && (unitId === undefined || task.unitId === unitId));
-  }, 30_000);
+  }, timeoutMs);
 }
 
 /** Waits until the improvement reaches `stage`, and returns it. */
