@@ -37,7 +37,7 @@ const settingsSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   /** Where embedded services keep their data and where generated secrets live. */
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('data')),
-  /** PostgreSQL connection URL. Unset: the all-in-one start runs embedded PostgreSQL (PGlite). */
+  /** PostgreSQL connection URL. Unset: the all-in-one start runs an embedded PostgreSQL server. */
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,
     z
@@ -45,8 +45,10 @@ const settingsSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
       .optional(),
   ),
-  /** Maximum connections in the database pool (real PostgreSQL only; embedded uses one). */
+  /** Maximum connections in the database pool (an embedded PGlite uses one). */
   DATABASE_POOL_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  /** The embedded database when DATABASE_URL is unset: a real PostgreSQL server, or PGlite. */
+  EMBEDDED_DATABASE: z.preprocess(emptyAsUndefined, z.enum(['postgres', 'pglite']).default('postgres')),
   /** host:port of the Temporal frontend. Unset: the all-in-one start runs a local dev server. */
   TEMPORAL_ADDRESS: z.preprocess(
     emptyAsUndefined,

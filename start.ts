@@ -21,6 +21,8 @@ export interface RunningService {
   temporalAddress: string;
   temporalUiUrl?: string;
   databaseUrl: string;
+  /** The embedded database's directory; undefined with DATABASE_URL. */
+  databaseLocation?: string;
   inboxUrl?: string;
   adminToken: string;
   generatedAdminToken: boolean;
@@ -58,11 +60,13 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
 
     let databaseUrl = config.DATABASE_URL;
     let poolMax = config.DATABASE_POOL_MAX;
+    let databaseLocation: string | undefined;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres(config.dataDir);
+      const embedded = await startEmbeddedPostgres(config.dataDir, { engine: config.EMBEDDED_DATABASE, poolMax, logger });
       stack.push(() => embedded.stop());
       databaseUrl = embedded.url;
-      poolMax = 1;
+      poolMax = embedded.poolMax;
+      databaseLocation = embedded.location;
     }
     await applyMigrations(databaseUrl, logger);
     const db = createDatabase(databaseUrl, poolMax);
@@ -123,6 +127,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       temporalAddress,
       temporalUiUrl,
       databaseUrl,
+      databaseLocation,
       inboxUrl: inbox ? `${url}/inbox` : undefined,
       adminToken: secrets.adminToken,
       generatedAdminToken: secrets.generatedAdminToken,
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
     `  Health:           ${service.url}/readyz`,
     service.inboxUrl ? `  Local inbox:      ${service.inboxUrl}` : `  Mail:             ${config.SMTP_URL?.replace(/\/\/[^@]*@/, '//***@')}`,
     service.temporalUiUrl ? `  Temporal Web UI:  ${service.temporalUiUrl}` : `  Temporal:         ${service.temporalAddress}`,
-    config.DATABASE_URL ? '  Database:         DATABASE_URL' : `  Database:         embedded PostgreSQL in ${path.join(config.dataDir, 'pglite')}`,
+    config.DATABASE_URL ? '  Database:         DATABASE_URL' : `  Database:         embedded ${config.EMBEDDED_DATABASE === 'pglite' ? 'PGlite' : 'PostgreSQL'} in ${service.databaseLocation}`,
     service.generatedAdminToken
       ? `  Admin token:      ${service.adminToken}\n                    (shown once; kept in ${path.join(config.dataDir, 'secrets.json')})`
       : `  Admin token:      ${config.ADMIN_TOKEN ? 'ADMIN_TOKEN' : `in ${path.join(config.dataDir, 'secrets.json')}`}`,

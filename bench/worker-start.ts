@@ -2,7 +2,7 @@
 // bundling workflows/ at start (WORKFLOW_BUNDLE=bundle), RUNS times with the prebuilt bundle.
 // Prints medians; exits non-zero when the prebuilt start misses FLOOR_MS or is not faster.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../embedded/postgres';
@@ -63,14 +63,15 @@ async function main(): Promise<void> {
   const runs = Number(process.env.RUNS ?? 3);
   const floorMs = Number(process.env.FLOOR_MS ?? 10_000);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opf-bench-worker-'));
-  const postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'));
+  chmodSync(dir, 0o711); // as root, the database server runs as `postgres` and must pass through
+  const postgres = await startEmbeddedPostgres(path.join(dir, 'data'));
   const temporal = await startEmbeddedTemporal({ namespace: 'default', cliPath: process.env.TEMPORAL_CLI_PATH });
   try {
     if (!freshPrebuiltBundle()) await buildWorkflowBundle();
     const env = {
       ...process.env,
       DATABASE_URL: postgres.url,
-      DATABASE_POOL_MAX: '1',
+      DATABASE_POOL_MAX: String(postgres.poolMax),
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: 'opf-bench-worker-start',
       SMTP_URL: 'smtp://127.0.0.1:2525',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -11,6 +11,7 @@ import { eventually, startTestService } from './support/service';
 
 describe('the all-in-one service on embedded PostgreSQL', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opf-restart-'));
+  chmodSync(dataDir, 0o711); // as root the database server runs as `postgres`, which must pass through
   const inbox = new MailInbox(path.join(dataDir, 'received-mail'));
   afterAll(async () => {
     await inbox.stop();
@@ -23,7 +24,7 @@ describe('the all-in-one service on embedded PostgreSQL', () => {
     const first = await startTestService({ dataDir, inbox, taskQueue: 'opf-restart', env: generatedSecrets });
     expect(first.generatedAdminToken).toBe(true);
     expect(statSync(path.join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
-    expect(first.databaseUrl).toMatch(/^postgresql:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres/);
+    expect(first.databaseUrl).toMatch(/^postgresql:\/\/postgres:[\w-]{32}@127\.0\.0\.1:\d+\/postgres$/);
 
     const organisation = await registerOrganisation(first);
     const created = await first.call('POST', '/api/improvements', proposal(organisation, { title: 'Survive a restart' }));
@@ -52,12 +53,13 @@ describe('the all-in-one service on embedded PostgreSQL', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 180_000);
 });
 
 describe('npm start as a process', () => {
   it('prints where everything is and the generated admin token once, and drains cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opf-process-'));
+    chmodSync(dataDir, 0o711);
     const inbox = new MailInbox(path.join(dataDir, 'received-mail'));
     await inbox.start(0);
     try {
@@ -65,6 +67,7 @@ describe('npm start as a process', () => {
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(/OPF Pipeline is ready \(\d+\.\d s\)/);
       expect(first.stdout).toMatch(/App: +http:\/\/localhost:\d+/);
+      expect(first.stdout).toMatch(/Database: +embedded PostgreSQL in \S+postgres\n/);
       const token = /Admin token: +(\S+)/.exec(first.stdout)?.[1];
       expect(token).toMatch(/^[\w-]{30,}$/);
       expect(first.stdout).toContain('shutting down');
@@ -77,7 +80,7 @@ describe('npm start as a process', () => {
       await inbox.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
 
 async function runUntilReadyThenTerminate(dataDir: string, smtpUrl: string): Promise<{ code: number | null; stdout: string }> {
@@ -128,8 +131,12 @@ describe('npm run api as its own process', () => {
     try {
       await eventually(() => Promise.resolve(output.includes('"api listening"') ? true : undefined), 60_000);
       expect(output).toContain('"migration applied"');
-      const ready = await fetch(`http://localhost:${port}/readyz`);
-      expect(ready.status).toBe(200);
+      // A probe answers within 2 s or counts as down; on a busy machine the first may not.
+      const ready = await eventually(async () => {
+        const response = await fetch(`http://localhost:${port}/readyz`);
+        return response.status === 200 ? response : undefined;
+      }, 30_000);
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
       const anonymous = await fetch(`http://localhost:${port}/api/improvements`);
       expect(anonymous.status).toBe(401);
     } finally {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { findTemporalCli } from '../../embedded/temporal';
 import { freePort } from '../../embedded/free-port';
+import { postgresCluster } from '../../embedded/postgres-cluster';
 import { searchAttributes } from '../../workflows/improvement/definitions';
 import { outputContains, Supervised, until } from './supervisor';
 
@@ -45,7 +45,7 @@ export async function temporalServer(dir: string): Promise<{ process: Supervised
   return { process: server, address: `127.0.0.1:${port}` };
 }
 
-/** A real PostgreSQL from the installed binaries; pg_ctl runs it as a daemon, so it is stopped by pg_ctl. */
+/** A real PostgreSQL (the embedded default's binaries); pg_ctl runs it as a daemon, so it is stopped by pg_ctl. */
 export interface Postgres {
   url: string;
   start(): void;
@@ -53,36 +53,11 @@ export interface Postgres {
   stopImmediately(): void;
 }
 
-function postgresBinDir(): string {
-  const dir = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
-  if (!existsSync(path.join(dir, 'pg_ctl'))) throw new Error(`no pg_ctl in ${dir}: install PostgreSQL 15 or set PG_BIN_DIR`);
-  return dir;
-}
-
-function asServerUser(command: string, args: string[]): void {
-  const [cmd, cmdArgs] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
-  execFileSync(cmd, cmdArgs, { stdio: 'pipe' });
-}
-
 export async function postgresServer(dir: string): Promise<Postgres> {
-  const bin = postgresBinDir();
-  const home = path.join(dir, 'postgres');
-  mkdirSync(home, { recursive: true });
-  if (process.getuid?.() === 0) {
-    // The server runs as `postgres`, which must pass through the run's (private) directory.
-    chmodSync(dir, 0o711);
-    chownSync(home, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
-  }
-  const data = path.join(home, 'data');
-  asServerUser(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  const port = await freePort();
-  const pgCtl = (...args: string[]) => asServerUser(path.join(bin, 'pg_ctl'), ['-D', data, ...args]);
-  const postgres: Postgres = {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
-    start: () =>
-      pgCtl('-l', path.join(home, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=200`, 'start'),
-    stopImmediately: () => pgCtl('-m', 'immediate', '-w', 'stop'),
-  };
+  // As root the server runs as `postgres`, which must pass through the run's (private) directory.
+  if (process.getuid?.() === 0) chmodSync(dir, 0o711);
+  const cluster = await postgresCluster(path.join(dir, 'postgres'));
+  const postgres: Postgres = { url: cluster.url, start: () => cluster.start(), stopImmediately: () => cluster.stop('immediate') };
   postgres.start();
   return postgres;
 }
