@@ -6,7 +6,7 @@ import { close, createTemporalClient, listen } from './api/server';
 import { loadConfig } from './config';
 import { MailInbox } from './embedded/inbox';
 import { startEmbeddedPostgres } from './embedded/postgres';
-import { loadOrCreateSecrets } from './embedded/secrets';
+import { loadOrCreateSecrets } from './secrets';
 import { startEmbeddedTemporal } from './embedded/temporal';
 import { exitOnBootFailure, stopOnSignals } from './shutdown';
 import { createLogger, type Logger } from './log';

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { Client, Connection } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import { loadConfig } from '../config';
-import { loadOrCreateSecrets } from '../embedded/secrets';
+import { loadOrCreateSecrets } from '../secrets';
 import { exitOnBootFailure, stopOnSignals } from '../shutdown';
 import { createLogger } from '../log';
 import { createDatabase } from '../prisma/database';

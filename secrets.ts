@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../config';
+import { ConfigError } from './config';
 
 /** The secrets a deployment sets through APP_SECRET and ADMIN_TOKEN. */
 export interface AppSecrets {
