@@ -43,9 +43,10 @@ describe('the all-in-one service on embedded PostgreSQL', () => {
       expect(again.body).toMatchObject({ id, title: 'Survive a restart', stage: 'review', status: 'active' });
       expect(again.body.openTasks.map((task: { id: string }) => task.id)).toEqual([review.id]);
       await decide(second, review, 'accept');
-      await openTask(second, id, 'score');
-      // Give a replaying worker the chance to (wrongly) resend before counting.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const score = await openTask(second, id, 'score');
+      // The score task's email is sent after the restarted worker replayed the earlier steps, so a
+      // wrongful resend of their emails would already have arrived.
+      await inbox.waitFor((message) => message.notificationKey === `${score.id}:task-assigned`);
       const keys = (await inbox.list()).map((message) => message.notificationKey);
       expect(keys).toContain(`${id}:proposal:acknowledgement`);
       expect(keys).toContain(`${review.id}:task-assigned`);
