@@ -33,6 +33,8 @@ const durationSetting = (fallback: string) =>
 const settingsSchema = z.object({
   /** HTTP port of the API (0 picks a free port). */
   PORT: port(3000),
+  /** Interface the API listens on. Loopback by default: set 0.0.0.0 (or an address) to serve the network. */
+  HOST: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.:-]+$/, 'must be an IP address or host name such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1')),
   /** The URL people reach the API at; emailed links start with it. Default: http://localhost:PORT */
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   /** Where embedded services keep their data and where generated secrets live. */

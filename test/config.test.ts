@@ -9,6 +9,7 @@ describe('configuration', () => {
   it('uses safe defaults when nothing is set', () => {
     const config = loadConfig({});
     expect(config.PORT).toBe(3000);
+    expect(config.HOST).toBe('127.0.0.1');
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.TEMPORAL_NAMESPACE).toBe('default');
     expect(config.TEMPORAL_TASK_QUEUE).toBe('opf-pipeline');
