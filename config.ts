@@ -119,6 +119,18 @@ const settingsSchema = z.object({
       (list) => list.split(',').every((step) => step.trim() === '' || (stepNames as string[]).includes(step.trim())),
       `must be comma-separated step names (${stepNames.join(', ')})`,
     ),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (rate limits, audit): empty or
+   * `false` believes none; else Express's `trust proxy` value: a hop count, or comma-separated
+   * addresses, subnets or `loopback`, `linklocal`, `uniquelocal`.
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(false|true|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'must be false, a hop count, or comma-separated addresses, subnets or loopback/linklocal/uniquelocal')
+      .default('false'),
+  ),
   /** Requests per minute one client may make to decision pages, decisions and code confirmation. */
   DECISION_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
   /** A JSON file of organisational units and people to register on first start (an empty database). */
@@ -138,6 +150,8 @@ export interface Config extends Settings {
   dataDir: string;
   calendar: { timeZone: string; holidays: string[] };
   selfApprovalBlockedSteps: StepName[];
+  /** TRUST_PROXY as Express's `trust proxy` takes it. */
+  trustProxy: boolean | number | string;
 }
 
 /** Which process is booting: only the all-in-one start may fall back to embedded services. */
@@ -148,6 +162,11 @@ const requiredOutsideAllInOne: Record<Exclude<ProcessRole, 'all-in-one'>, (keyof
   worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
   migrate: ['DATABASE_URL'],
 };
+
+function trustProxyOf(setting: string): boolean | number | string {
+  if (setting === 'false' || setting === 'true') return setting === 'true';
+  return /^\d+$/.test(setting) ? Number(setting) : setting;
+}
 
 /** Reads and validates every setting once; throws a ConfigError naming each bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRole = 'all-in-one'): Config {
@@ -174,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     ...settings,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
     dataDir: path.resolve(settings.DATA_DIR),
+    trustProxy: trustProxyOf(settings.TRUST_PROXY),
     selfApprovalBlockedSteps: settings.SELF_APPROVAL_BLOCKED_STEPS.split(',')
       .map((step) => step.trim())
       .filter(Boolean) as StepName[],
