@@ -21,6 +21,20 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** A secret someone has to choose: refused when it is still a placeholder such as .env.example's. */
+const chosenSecret = (minLength: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .min(minLength, `must be at least ${minLength} characters`)
+      .refine(
+        (value) => !/replace|change[-_ ]?me|placeholder|example/i.test(value),
+        'is a placeholder (like the values in .env.example), which anyone can read: generate one with `openssl rand -hex 32`, or leave it unset to have one generated into DATA_DIR',
+      )
+      .optional(),
+  );
+
 const durationSetting = (fallback: string) =>
   z.preprocess(
     emptyAsUndefined,
@@ -78,9 +92,9 @@ const settingsSchema = z.object({
   /** Sender of every email. */
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('OPF Pipeline <opf-pipeline@localhost>')),
   /** Signs emailed links. Unset: generated on first start and kept under DATA_DIR. */
-  APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  APP_SECRET: chosenSecret(32),
   /** Bearer token for admin calls. Unset: generated on first start, kept under DATA_DIR, printed once. */
-  ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  ADMIN_TOKEN: chosenSecret(16),
   /** The organisation's time zone: business days and due dates are counted in it. */
   BUSINESS_TIMEZONE: z.preprocess(
     emptyAsUndefined,
