@@ -21,6 +21,20 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** A secret someone has to choose: refused when it is still a placeholder such as .env.example's. */
+const chosenSecret = (minLength: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .min(minLength, `must be at least ${minLength} characters`)
+      .refine(
+        (value) => !/replace|change[-_ ]?me|placeholder|example/i.test(value),
+        'is a placeholder (like the values in .env.example), which anyone can read: generate one with `openssl rand -hex 32`, or leave it unset to have one generated into DATA_DIR',
+      )
+      .optional(),
+  );
+
 const durationSetting = (fallback: string) =>
   z.preprocess(
     emptyAsUndefined,
@@ -33,6 +47,8 @@ const durationSetting = (fallback: string) =>
 const settingsSchema = z.object({
   /** HTTP port of the API (0 picks a free port). */
   PORT: port(3000),
+  /** Interface the API listens on. Loopback by default: set 0.0.0.0 (or an address) to serve the network. */
+  HOST: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.:-]+$/, 'must be an IP address or host name such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1')),
   /** The URL people reach the API at; emailed links start with it. Default: http://localhost:PORT */
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   /** Where embedded services keep their data and where generated secrets live. */
@@ -78,9 +94,9 @@ const settingsSchema = z.object({
   /** Sender of every email. */
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('OPF Pipeline <opf-pipeline@localhost>')),
   /** Signs emailed links. Unset: generated on first start and kept under DATA_DIR. */
-  APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  APP_SECRET: chosenSecret(32),
   /** Bearer token for admin calls. Unset: generated on first start, kept under DATA_DIR, printed once. */
-  ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  ADMIN_TOKEN: chosenSecret(16),
   /** The organisation's time zone: business days and due dates are counted in it. */
   BUSINESS_TIMEZONE: z.preprocess(
     emptyAsUndefined,
@@ -119,6 +135,18 @@ const settingsSchema = z.object({
       (list) => list.split(',').every((step) => step.trim() === '' || (stepNames as string[]).includes(step.trim())),
       `must be comma-separated step names (${stepNames.join(', ')})`,
     ),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (rate limits, audit): empty or
+   * `false` believes none; else Express's `trust proxy` value: a hop count, or comma-separated
+   * addresses, subnets or `loopback`, `linklocal`, `uniquelocal`.
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(false|true|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'must be false, a hop count, or comma-separated addresses, subnets or loopback/linklocal/uniquelocal')
+      .default('false'),
+  ),
   /** Requests per minute one client may make to decision pages, decisions and code confirmation. */
   DECISION_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
   /** A JSON file of organisational units and people to register on first start (an empty database). */
@@ -138,6 +166,8 @@ export interface Config extends Settings {
   dataDir: string;
   calendar: { timeZone: string; holidays: string[] };
   selfApprovalBlockedSteps: StepName[];
+  /** TRUST_PROXY as Express's `trust proxy` takes it. */
+  trustProxy: boolean | number | string;
 }
 
 /** Which process is booting: only the all-in-one start may fall back to embedded services. */
@@ -148,6 +178,11 @@ const requiredOutsideAllInOne: Record<Exclude<ProcessRole, 'all-in-one'>, (keyof
   worker: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'],
   migrate: ['DATABASE_URL'],
 };
+
+function trustProxyOf(setting: string): boolean | number | string {
+  if (setting === 'false' || setting === 'true') return setting === 'true';
+  return /^\d+$/.test(setting) ? Number(setting) : setting;
+}
 
 /** Reads and validates every setting once; throws a ConfigError naming each bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRole = 'all-in-one'): Config {
@@ -174,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     ...settings,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
     dataDir: path.resolve(settings.DATA_DIR),
+    trustProxy: trustProxyOf(settings.TRUST_PROXY),
     selfApprovalBlockedSteps: settings.SELF_APPROVAL_BLOCKED_STEPS.split(',')
       .map((step) => step.trim())
       .filter(Boolean) as StepName[],

@@ -1,7 +1,9 @@
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createApp } from './api/app';
+import { isLoopbackAddress } from './api/routes/inbox';
 import { close, createTemporalClient, listen } from './api/server';
 import { loadConfig } from './config';
 import { MailInbox } from './embedded/inbox';
@@ -18,6 +20,8 @@ import { createWorker, installTemporalRuntime, stopWorker, type WorkerDeps } fro
 /** The running all-in-one service and where each part of it is. */
 export interface RunningService {
   url: string;
+  /** The interface and port the API listens on. */
+  address: AddressInfo;
   temporalAddress: string;
   temporalUiUrl?: string;
   databaseUrl: string;
@@ -104,7 +108,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
     stack.push(() => temporal.connection.close());
     const mailer = { transport: nodemailer.createTransport(smtpUrl), from: config.MAIL_FROM };
     const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, mailer, inbox });
-    const { server, port } = await listen(app, config.PORT);
+    const { server, port, address } = await listen(app, config.PORT, config.HOST);
     stack.push(() => close(server));
     // With PORT=0 the default public URL is only known once the server listens.
     const url = config.PUBLIC_URL ? config.publicUrl : `http://localhost:${port}`;
@@ -124,6 +128,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
 
     return {
       url,
+      address,
       temporalAddress,
       temporalUiUrl,
       databaseUrl,
@@ -150,6 +155,7 @@ async function main(): Promise<void> {
     '',
     `OPF Pipeline is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).`,
     `  App:              ${service.url}`,
+    `  Listening on:     ${service.address.address}:${service.address.port}${isLoopbackAddress(service.address.address) ? ' (this machine only; set HOST=0.0.0.0 to serve the network)' : ''}`,
     `  Dashboard:        ${service.url}/dashboard`,
     `  Health:           ${service.url}/readyz`,
     service.inboxUrl ? `  Local inbox:      ${service.inboxUrl}` : `  Mail:             ${config.SMTP_URL?.replace(/\/\/[^@]*@/, '//***@')}`,

@@ -36,7 +36,7 @@ import { tokenRoutes } from './routes/tokens';
 export interface AppDeps {
   temporal: Client;
   db: Database;
-  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl'>;
+  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl' | 'trustProxy'>;
   adminToken: string;
   appSecret: string;
   logger: Logger;
@@ -53,7 +53,7 @@ const refusalsWorthAuditing = new Set([401, 403, 409, 422, 429]);
 export function createApp({ temporal, db, config, adminToken, appSecret, logger, mailer, inbox }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.use(
     pinoHttp({
       logger,
@@ -74,7 +74,14 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
       customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } }, referrerPolicy: { policy: 'no-referrer' } }));
+  // upgrade-insecure-requests would send every form of a plain-http deployment to https.
+  const upgradeInsecure = config.publicUrl.startsWith('https:') ? [] : null;
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'form-action': ["'self'"], 'upgrade-insecure-requests': upgradeInsecure } },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
   app.use(express.json({ limit: '100kb' }));
 
   const limiter = rateLimit({
@@ -82,6 +89,8 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
     limit: config.DECISION_RATE_LIMIT,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    // Ignoring X-Forwarded-For unless TRUST_PROXY says so is the intent, not a misconfiguration.
+    validate: { xForwardedForHeader: false },
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'too many requests: wait a minute and try again')),
   });
   const metrics = createMetrics(db);

@@ -12,12 +12,15 @@ import { applyMigrations } from '../prisma/migrate';
 import { seedOrganisation } from '../prisma/seed';
 import { createApp } from './app';
 
-/** Starts listening; resolves with the server and the port it got. */
-export function listen(app: Express, port: number): Promise<{ server: Server; port: number }> {
+/** Starts listening on `host` (loopback unless told otherwise); resolves with the server and the address it got. */
+export function listen(app: Express, port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port);
+    const server = app.listen(port, host);
     server.once('error', reject);
-    server.once('listening', () => resolve({ server, port: (server.address() as AddressInfo).port }));
+    server.once('listening', () => {
+      const address = server.address() as AddressInfo;
+      resolve({ server, port: address.port, address });
+    });
   });
 }
 
@@ -45,14 +48,14 @@ async function main(): Promise<void> {
   if (config.SEED_FILE) await seedOrganisation(db, config.SEED_FILE);
   const mailer = config.SMTP_URL ? { transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM } : undefined;
   const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, mailer });
-  const { server, port } = await listen(app, config.PORT);
+  const { server, port } = await listen(app, config.PORT, config.HOST);
   stopOnSignals(logger, async () => {
     await close(server);
     await temporal.connection.close();
     await db.$disconnect();
     logger.info('api stopped');
   });
-  logger.info({ port, publicUrl: config.publicUrl }, 'api listening');
+  logger.info({ host: config.HOST, port, publicUrl: config.publicUrl }, 'api listening');
 }
 
 if (require.main === module) main().catch(exitOnBootFailure);

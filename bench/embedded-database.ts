@@ -154,7 +154,7 @@ export async function main(argv: string[], log: (line: string) => void = (line) 
   try {
     mkdirSync(path.join(dir, 'mail'));
     const results = [];
-    for (const engine of values.engines!.split(',') as Engine[]) {
+    for (const engine of values.engines.split(',') as Engine[]) {
       const [temporal, smtp] = await Promise.all([temporalServer(path.join(dir)), smtpReceiver(dir, path.join(dir, 'mail'))]);
       results.push(await measure(dir, engine, options, temporal.address, smtp.url, log));
     }

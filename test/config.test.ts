@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config';
@@ -9,6 +10,7 @@ describe('configuration', () => {
   it('uses safe defaults when nothing is set', () => {
     const config = loadConfig({});
     expect(config.PORT).toBe(3000);
+    expect(config.HOST).toBe('127.0.0.1');
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.TEMPORAL_NAMESPACE).toBe('default');
     expect(config.TEMPORAL_TASK_QUEUE).toBe('opf-pipeline');
@@ -29,6 +31,16 @@ describe('configuration', () => {
   ])('a bad %s stops start-up with a message naming it', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}: `));
+  });
+
+  it.each(['ADMIN_TOKEN', 'APP_SECRET'] as const)('refuses .env.example\'s placeholder %s, saying how to generate a real one', (name) => {
+    const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+    const placeholder = new RegExp(`^${name}=(.*)$`, 'm').exec(example)?.[1];
+    expect(placeholder).toBeTruthy();
+    expect(() => loadConfig({ [name]: placeholder })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}: is a placeholder`));
+    expect(() => loadConfig({ [name]: placeholder })).toThrow(/openssl rand -hex 32/);
+    expect(() => loadConfig({ [name]: 'Change-Me-Please-0123456789abcdef0123456789' })).toThrow(new RegExp(`${name}: is a placeholder`));
+    expect(loadConfig({ [name]: 'f3a9c1d27b6e45a08d1c9e7f2b4a6c8d' })[name]).toBe('f3a9c1d27b6e45a08d1c9e7f2b4a6c8d');
   });
 
   it('the separate api process requires the services that only the all-in-one start embeds', () => {

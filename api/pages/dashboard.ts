@@ -27,9 +27,14 @@ const dashboardQuery = z.strictObject({
 
 type DashboardQuery = z.infer<typeof dashboardQuery>;
 
+/** Prisma's `contains` becomes ILIKE without escaping: a searched % or _ must match itself. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
 function whereOf(query: DashboardQuery, now: Date): Prisma.ImprovementWhereInput {
   return {
-    ...(query.q ? { title: { contains: query.q, mode: 'insensitive' } } : {}),
+    ...(query.q ? { title: { contains: likeLiteral(query.q), mode: 'insensitive' } } : {}),
     ...(query.stage ? { stage: query.stage } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.owner ? { processOwnerEmail: query.owner.toLowerCase() } : {}),

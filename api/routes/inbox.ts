@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { MailInbox } from '../../embedded/inbox';
 import { AppError } from '../errors';
 import { escapeHtml, page } from '../html';
@@ -7,9 +7,28 @@ function linkify(text: string): string {
   return escapeHtml(text).replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`);
 }
 
+/** True for an IPv4 or IPv6 loopback address (127.0.0.0/8, ::1, and IPv4-mapped 127.x). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const ipv4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return /^127(\.\d{1,3}){3}$/.test(ipv4) || address === '::1';
+}
+
+/**
+ * The inbox holds sign-in codes and decision links for everyone, so it is for the person at this
+ * machine only: the TCP peer must be loopback. Forwarded-for headers are never trusted to grant
+ * access, and a request relayed by a proxy (it carries one) is refused, since its client is elsewhere.
+ */
+const fromThisMachineOnly: RequestHandler = (req, _res, next) => {
+  const relayed = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+  if (isLoopbackAddress(req.socket.remoteAddress) && !relayed) return next();
+  next(new AppError('forbidden', 403, 'the local inbox is served only to a browser on the machine running OPF Pipeline; set SMTP_URL to deliver mail to people elsewhere'));
+};
+
 /** The local inbox, served only when no SMTP_URL is configured: every email the service sent. */
 export function inboxRoutes(inbox: MailInbox): Router {
   const router = Router();
+  router.use(fromThisMachineOnly);
 
   router.get('/', async (_req, res) => {
     const messages = (await inbox.list()).reverse();

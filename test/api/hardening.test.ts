@@ -195,14 +195,14 @@ describe('a hardened service', () => {
 describe('rate limiting of decisions', () => {
   let service: TestService;
   beforeAll(async () => {
-    service = await startTestService({ databaseUrl: await createMigratedDatabase(), env: { DECISION_RATE_LIMIT: '5' } });
+    service = await startTestService({ databaseUrl: await createMigratedDatabase(), env: { DECISION_RATE_LIMIT: '5', TRUST_PROXY: 'loopback' } });
   });
   afterAll(async () => {
     await service?.destroy();
   });
 
-  // The limit is per client address. The API trusts X-Forwarded-For from a proxy on loopback, so
-  // each test is a different client and has the whole budget to itself.
+  // The limit is per client address. With TRUST_PROXY=loopback the API believes X-Forwarded-For
+  // from a proxy on loopback, so each test is a different client and has the whole budget to itself.
 
   it('answers 429 on the sixth decision page request within a minute, to that client only', async () => {
     const client = { 'x-forwarded-for': '198.51.100.7' };
