@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
-import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
 import type { MailInbox } from '../embedded/inbox';
 import type { Logger } from '../log';
@@ -15,6 +13,7 @@ import { authenticate } from './auth';
 import { sessionAuth } from './sessions';
 import { AppError, errorHandler, notFoundHandler } from './errors';
 import { createMetrics } from './metrics';
+import { requestLogger } from './request-log';
 import { openApiRoute } from './openapi';
 import { dashboardRoutes } from './pages/dashboard';
 import { escalationRoutes } from './pages/escalations';
@@ -54,26 +53,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Decision and sign-in links carry their secret in the path: log the route, never the token.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url.replace(/^\/(decide|sign-in\/link)\/[^/?]+/, '/$1/[token]'),
-        }),
-      },
-      customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  );
+  app.use(requestLogger(logger));
   app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"] } }, referrerPolicy: { policy: 'no-referrer' } }));
   app.use(express.json({ limit: '100kb' }));
 
