@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import type { Database } from '../prisma/database';
 import { audit } from './audit';
 import { authenticate } from './auth';
+import { codeAttempts } from './code-attempts';
 import { sessionAuth } from './sessions';
 import { AppError, errorHandler, notFoundHandler } from './errors';
 import { createMetrics } from './metrics';
@@ -35,7 +36,7 @@ import { tokenRoutes } from './routes/tokens';
 export interface AppDeps {
   temporal: Client;
   db: Database;
-  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl'>;
+  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl' | 'codeAttemptPolicy'>;
   adminToken: string;
   appSecret: string;
   logger: Logger;
@@ -65,6 +66,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'too many requests: wait a minute and try again')),
   });
   const metrics = createMetrics(db);
+  const attempts = codeAttempts(db, config.codeAttemptPolicy);
   const decisions = {
     temporal,
     db,
@@ -86,14 +88,14 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));
   app.use('/api/people', peopleRoutes({ db }));
   app.use('/api/audit', auditRoutes({ db }));
-  app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer }));
+  app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer, attempts }));
   if (inbox) app.use('/inbox', inboxRoutes(inbox));
 
   // People's pages: signed in by session cookie.
   app.use(cookieParser());
   app.use(sessionAuth(db));
   app.get('/', (_req, res) => res.redirect(303, '/dashboard'));
-  app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer }));
+  app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer, appSecret, attempts }));
   app.use(dashboardRoutes({ db }));
   app.use(improvementPageRoutes({ db }));
   app.use(myTaskRoutes({ ...decisions, appSecret }));

@@ -3,6 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../../prisma/database';
 import { apiTokenPrefix, hashApiToken } from '../auth';
+import { type CodeAttempts, hashCode, sameHash, tryAgainIn } from '../code-attempts';
 import { escapeHtml, page } from '../html';
 import { hashSessionToken, sessionCookie, startSession } from '../sessions';
 
@@ -11,6 +12,10 @@ export interface SignInDeps {
   /** Read per request: with PORT=0 the public URL is known only once the server listens. */
   publicUrl: () => string;
   mailer?: { transport: Transporter; from: string };
+  /** Keys the stored codes' hashes. */
+  appSecret: string;
+  /** Wrong codes counted per person, across links. */
+  attempts: CodeAttempts;
 }
 
 const linkTtlMs = 15 * 60_000;
@@ -46,7 +51,7 @@ function codePage(email: string, next: string, notice = ''): string {
 }
 
 /** Sign-in by emailed one-time link or code, or by a person's API token; and sign-out. */
-export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
+export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts }: SignInDeps): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
 
@@ -69,11 +74,13 @@ export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
       return;
     }
     const person = await db.person.findUnique({ where: { email } });
-    if (person && mailer) {
+    // A locked-out person is sent no new code: a new email must not buy more guesses.
+    if (person && mailer && (await attempts.lockedForMs(email)) === 0) {
       const token = randomBytes(32).toString('base64url');
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const id = randomUUID();
       await db.signInLink.create({
-        data: { id: randomUUID(), tokenHash: hash(token), codeHash: hash(code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
+        data: { id, tokenHash: hash(token), codeHash: hashCode(appSecret, 'sign-in', id, code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
       });
       await mailer.transport.sendMail({
         from: mailer.from,
@@ -89,16 +96,24 @@ export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
     const form = (req.body ?? {}) as Record<string, string>;
     const email = String(form.email ?? '').toLowerCase();
     const next = safeNext(form.next);
+    const lockedForMs = await attempts.lockedForMs(email);
+    if (lockedForMs > 0) {
+      res.status(429).type('html').send(codePage(email, next, `<p role="alert">Too many wrong codes for this address. Try again in ${tryAgainIn(lockedForMs)}.</p>`));
+      return;
+    }
     const link = await db.signInLink.findFirst({
       where: { personEmail: email, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: codeAttempts } },
       orderBy: { createdAt: 'desc' },
     });
-    if (!link || link.codeHash !== hash(String(form.code ?? ''))) {
+    if (!link || !sameHash(link.codeHash, hashCode(appSecret, 'sign-in', link.id, String(form.code ?? '')))) {
       if (link) await db.signInLink.update({ where: { id: link.id }, data: { attempts: { increment: 1 } } });
+      // Counted whether or not the address is registered, so a lockout says nothing about it.
+      await attempts.recordFailure(email);
       res.status(403).type('html').send(codePage(email, next, '<p role="alert">That code is wrong, used or expired.</p>'));
       return;
     }
     await db.signInLink.update({ where: { id: link.id }, data: { usedAt: new Date() } });
+    await attempts.recordSuccess(email);
     await signIn(res, email, next);
   });
 
