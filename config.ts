@@ -31,6 +31,16 @@ const durationSetting = (fallback: string) =>
       .default(fallback),
   );
 
+/** A duration in hours, minutes or seconds (no business days): lockouts, session lifetimes. */
+const clockDuration = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d{1,5}(h|m|s)$/, 'must be a duration such as 12h, 15m or 30s')
+      .default(fallback),
+  );
+
 const settingsSchema = z.object({
   /** HTTP port of the API (0 picks a free port). */
   PORT: port(3000),
@@ -123,13 +133,9 @@ const settingsSchema = z.object({
   /** Wrong sign-in or confirmation codes one person may enter (across all their links and codes) within 15 minutes before a lockout. */
   CODE_FAILURES_PER_PERSON: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(5)),
   /** The first lockout after too many wrong codes; each further one doubles, up to a day. */
-  CODE_LOCKOUT: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^\d{1,5}(h|m|s)$/, 'must be a duration such as 15m, 1h or 30s')
-      .default('15m'),
-  ),
+  CODE_LOCKOUT: clockDuration('15m'),
+  /** How long a page session lasts after sign-in (one started with an API token ends with the token at the latest). */
+  SESSION_LIFETIME: clockDuration('12h'),
   /** A JSON file of organisational units and people to register on first start (an empty database). */
   SEED_FILE: optionalString,
   /** pino log level. */
@@ -148,6 +154,7 @@ export interface Config extends Settings {
   calendar: { timeZone: string; holidays: string[] };
   selfApprovalBlockedSteps: StepName[];
   codeAttemptPolicy: CodeAttemptPolicy;
+  sessionLifetimeMs: number;
 }
 
 function durationMs(text: string): number {
@@ -192,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     selfApprovalBlockedSteps: settings.SELF_APPROVAL_BLOCKED_STEPS.split(',')
       .map((step) => step.trim())
       .filter(Boolean) as StepName[],
+    sessionLifetimeMs: durationMs(settings.SESSION_LIFETIME),
     codeAttemptPolicy: {
       failuresAllowed: settings.CODE_FAILURES_PER_PERSON,
       lockoutMs: durationMs(settings.CODE_LOCKOUT),

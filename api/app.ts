@@ -36,7 +36,7 @@ import { tokenRoutes } from './routes/tokens';
 export interface AppDeps {
   temporal: Client;
   db: Database;
-  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl' | 'codeAttemptPolicy'>;
+  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl' | 'codeAttemptPolicy' | 'sessionLifetimeMs'>;
   adminToken: string;
   appSecret: string;
   logger: Logger;
@@ -95,7 +95,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use(cookieParser());
   app.use(sessionAuth(db));
   app.get('/', (_req, res) => res.redirect(303, '/dashboard'));
-  app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer, appSecret, attempts }));
+  app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer, appSecret, attempts, sessionLifetimeMs: config.sessionLifetimeMs }));
   app.use(dashboardRoutes({ db }));
   app.use(improvementPageRoutes({ db }));
   app.use(myTaskRoutes({ ...decisions, appSecret }));

@@ -16,6 +16,8 @@ export interface SignInDeps {
   appSecret: string;
   /** Wrong codes counted per person, across links. */
   attempts: CodeAttempts;
+  /** How long a page session lasts. */
+  sessionLifetimeMs: number;
 }
 
 const linkTtlMs = 15 * 60_000;
@@ -51,12 +53,12 @@ function codePage(email: string, next: string, notice = ''): string {
 }
 
 /** Sign-in by emailed one-time link or code, or by a person's API token; and sign-out. */
-export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts }: SignInDeps): Router {
+export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessionLifetimeMs }: SignInDeps): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
 
-  async function signIn(res: Response, email: string, next: string) {
-    await startSession(db, res, email, publicUrl().startsWith('https://'));
+  async function signIn(res: Response, email: string, next: string, apiToken?: { id: string; expiresAt: Date }) {
+    await startSession(db, res, { email, lifetimeMs: sessionLifetimeMs, secure: publicUrl().startsWith('https://'), apiToken });
     res.redirect(303, next);
   }
 
@@ -143,7 +145,7 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts }: Sig
       res.status(401).type('html').send(signInPage(next, '<p role="alert">token: that API token is not valid.</p>'));
       return;
     }
-    await signIn(res, stored.personEmail, next);
+    await signIn(res, stored.personEmail, next, stored);
   });
 
   router.post('/sign-out', async (req, res) => {

@@ -78,6 +78,35 @@ describe('signing in to the pages, and the operators’ metrics', () => {
   });
 });
 
+describe('revoking an API token', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    ({ service } = await startServiceWithOrganisation());
+  });
+  afterAll(() => service?.destroy());
+
+  it('ends the page sessions started with it, and no other', async () => {
+    const issued = await service.call('POST', `/api/people/${people.orpg}/tokens`, { name: 'revoked' });
+    const cookie = cookieOf(await fetch(`${service.url}/sign-in/token`, form({ token: issued.body.token as string })));
+    const other = await service.call('POST', `/api/people/${people.orpg}/tokens`, { name: 'kept' });
+    const otherCookie = cookieOf(await fetch(`${service.url}/sign-in/token`, form({ token: other.body.token as string })));
+    expect((await fetch(`${service.url}/dashboard`, { headers: { cookie }, redirect: 'manual' })).status).toBe(200);
+
+    expect((await service.call('DELETE', `/api/people/${people.orpg}/tokens/${issued.body.id as string}`)).status).toBe(204);
+    const after = await fetch(`${service.url}/dashboard`, { headers: { cookie }, redirect: 'manual' });
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe('/sign-in?next=%2Fdashboard');
+    expect((await fetch(`${service.url}/dashboard`, { headers: { cookie: otherCookie }, redirect: 'manual' })).status).toBe(200);
+  });
+
+  it('a session started with a token ends when the token expires, even if the session would last longer', async () => {
+    const issued = await service.call('POST', `/api/people/${people.owner}/tokens`, { name: 'short', expiresInDays: 1 });
+    const signedIn = await fetch(`${service.url}/sign-in/token`, form({ token: issued.body.token as string }));
+    const expires = /Expires=([^;]+)/i.exec(signedIn.headers.get('set-cookie') ?? '')![1]!;
+    expect(new Date(expires).getTime()).toBeLessThanOrEqual(new Date(issued.body.expiresAt as string).getTime());
+  });
+});
+
 describe('signing out', () => {
   let service: TestService;
   beforeAll(async () => {
