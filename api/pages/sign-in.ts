@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import type { Database } from '../../prisma/database';
 import { apiTokenPrefix, hashApiToken } from '../auth';
 import { type CodeAttempts, hashCode, sameHash, tryAgainIn } from '../code-attempts';
+import { sameOriginForm } from '../form-origin';
 import { escapeHtml, page } from '../html';
 import { hashSessionToken, sessionCookie, startSession } from '../sessions';
 
@@ -56,6 +57,7 @@ function codePage(email: string, next: string, notice = ''): string {
 export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessionLifetimeMs }: SignInDeps): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
+  const fromHere = sameOriginForm(publicUrl);
 
   async function signIn(res: Response, email: string, next: string, apiToken?: { id: string; expiresAt: Date }) {
     await startSession(db, res, { email, lifetimeMs: sessionLifetimeMs, secure: publicUrl().startsWith('https://'), apiToken });
@@ -67,7 +69,7 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
   });
 
   /** Emails a one-time link and code; says the same whether or not the address is registered. */
-  router.post('/sign-in', async (req: Request, res) => {
+  router.post('/sign-in', fromHere, async (req: Request, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const email = String(form.email ?? '').trim().toLowerCase();
     const next = safeNext(form.next);
@@ -94,7 +96,7 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
     res.type('html').send(codePage(email, next));
   });
 
-  router.post('/sign-in/code', async (req, res) => {
+  router.post('/sign-in/code', fromHere, async (req, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const email = String(form.email ?? '').toLowerCase();
     const next = safeNext(form.next);
@@ -126,8 +128,8 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
     );
   });
 
-  router.post('/sign-in/link/:token', async (req, res) => {
-    const link = await db.signInLink.findUnique({ where: { tokenHash: hash(req.params.token) } });
+  router.post('/sign-in/link/:token', fromHere, async (req, res) => {
+    const link = await db.signInLink.findUnique({ where: { tokenHash: hash(String(req.params.token)) } });
     if (!link || link.usedAt || link.expiresAt < new Date()) {
       res.status(410).type('html').send(signInPage('/dashboard', '<p role="alert">That sign-in link is used or expired. Ask for a new one.</p>'));
       return;
@@ -136,7 +138,7 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
     await signIn(res, link.personEmail, '/dashboard');
   });
 
-  router.post('/sign-in/token', async (req, res) => {
+  router.post('/sign-in/token', fromHere, async (req, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const token = String(form.token ?? '');
     const next = safeNext(form.next);
@@ -148,7 +150,7 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
     await signIn(res, stored.personEmail, next, stored);
   });
 
-  router.post('/sign-out', async (req, res) => {
+  router.post('/sign-out', fromHere, async (req, res) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[sessionCookie];
     if (token) await db.session.updateMany({ where: { tokenHash: hashSessionToken(token) }, data: { endedAt: new Date() } });
     res.clearCookie(sessionCookie, { path: '/' });

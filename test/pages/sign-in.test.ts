@@ -78,6 +78,38 @@ describe('signing in to the pages, and the operators’ metrics', () => {
   });
 });
 
+describe('sign-in forms sent from another site (login CSRF)', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    ({ service } = await startServiceWithOrganisation());
+  });
+  afterAll(() => service?.destroy());
+
+  it('a form on another site cannot sign the browser in, by token, code or link; the same form from the service can', async () => {
+    const issued = await service.call('POST', `/api/people/${people.orpg}/tokens`, { name: 'attacker' });
+    const token = issued.body.token as string;
+    const crossSite: Record<string, string>[] = [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
+    for (const headers of crossSite) {
+      for (const [path, values] of [['/sign-in/token', { token }], ['/sign-in/code', { email: people.orpg, code: '123456' }], ['/sign-in', { email: people.orpg }], ['/sign-in/link/abcdefghijklmnopqrstuvwxyz', {}]] as const) {
+        const sent = form(values);
+        const response = await fetch(`${service.url}${path}`, { ...sent, headers: { ...sent.headers, ...headers } });
+        expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
+        expect(response.headers.get('set-cookie')).toBeNull();
+        expect(await response.text()).toContain('sent from another site');
+      }
+    }
+    const sent = form({ token });
+    const sameOrigin = await fetch(`${service.url}/sign-in/token`, { ...sent, headers: { ...sent.headers, origin: service.url, 'sec-fetch-site': 'same-origin' } });
+    expect(sameOrigin.status).toBe(303);
+    cookieOf(sameOrigin);
+  });
+});
+
 describe('revoking an API token', () => {
   let service: TestService;
   beforeAll(async () => {
