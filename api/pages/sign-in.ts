@@ -64,12 +64,31 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
     res.redirect(303, next);
   }
 
+  /** Emails a registered person a one-time link and code, unless they are locked out of codes. */
+  async function emailSignInLink(email: string): Promise<void> {
+    const person = await db.person.findUnique({ where: { email } });
+    // A locked-out person is sent no new code: a new email must not buy more guesses.
+    if (!person || !mailer || (await attempts.lockedForMs(email)) > 0) return;
+    const token = randomBytes(32).toString('base64url');
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const id = randomUUID();
+    await db.signInLink.create({
+      data: { id, tokenHash: hash(token), codeHash: hashCode(appSecret, 'sign-in', id, code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
+    });
+    await mailer.transport.sendMail({
+      from: mailer.from,
+      to: email,
+      subject: 'Sign in to OPF Pipeline',
+      text: `Sign in: ${publicUrl()}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
+    });
+  }
+
   router.get('/sign-in', (req, res) => {
     res.type('html').send(signInPage(safeNext(req.query.next)));
   });
 
-  /** Emails a one-time link and code; says the same whether or not the address is registered. */
-  router.post('/sign-in', fromHere, async (req: Request, res) => {
+  /** Emails a one-time link and code in the background; says the same, at once, whether or not the address is registered. */
+  router.post('/sign-in', fromHere, (req: Request, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const email = String(form.email ?? '').trim().toLowerCase();
     const next = safeNext(form.next);
@@ -77,23 +96,9 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
       res.status(400).type('html').send(signInPage(next, '<p role="alert">email: enter an email address.</p>'));
       return;
     }
-    const person = await db.person.findUnique({ where: { email } });
-    // A locked-out person is sent no new code: a new email must not buy more guesses.
-    if (person && mailer && (await attempts.lockedForMs(email)) === 0) {
-      const token = randomBytes(32).toString('base64url');
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const id = randomUUID();
-      await db.signInLink.create({
-        data: { id, tokenHash: hash(token), codeHash: hashCode(appSecret, 'sign-in', id, code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
-      });
-      await mailer.transport.sendMail({
-        from: mailer.from,
-        to: email,
-        subject: 'Sign in to OPF Pipeline',
-        text: `Sign in: ${publicUrl()}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
-      });
-    }
+    // Answered before anything is looked up or sent, so the time taken says nothing about the address.
     res.type('html').send(codePage(email, next));
+    emailSignInLink(email).catch((error: unknown) => req.log.error({ err: error }, 'could not email a sign-in link'));
   });
 
   router.post('/sign-in/code', fromHere, async (req, res) => {

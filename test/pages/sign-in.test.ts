@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MailInbox } from '../../embedded/inbox';
 import { type Organisation, openTask, people, proposal, startServiceWithOrganisation } from '../support/organisation';
 import type { TestService } from '../support/service';
 
@@ -107,6 +112,66 @@ describe('sign-in forms sent from another site (login CSRF)', () => {
     const sameOrigin = await fetch(`${service.url}/sign-in/token`, { ...sent, headers: { ...sent.headers, origin: service.url, 'sec-fetch-site': 'same-origin' } });
     expect(sameOrigin.status).toBe(303);
     cookieOf(sameOrigin);
+  });
+});
+
+/** Relays SMTP to `target` after holding each connection for `delayMs`: a slow mail server. */
+async function slowSmtpRelay(target: URL, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    const timer = setTimeout(() => {
+      const upstream = net.connect(Number(target.port), target.hostname);
+      sockets.add(upstream);
+      client.pipe(upstream).pipe(client);
+      upstream.on('error', () => client.destroy());
+    }, delayMs);
+    client.on('error', () => clearTimeout(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('asking for a sign-in email while the mail server is slow', () => {
+  const smtpDelayMs = 5_000;
+  let service: TestService;
+  let inbox: MailInbox;
+  let relay: Awaited<ReturnType<typeof slowSmtpRelay>>;
+  beforeAll(async () => {
+    inbox = new MailInbox(mkdtempSync(path.join(os.tmpdir(), 'opf-slow-mail-')));
+    await inbox.start(0);
+    relay = await slowSmtpRelay(new URL(inbox.smtpUrl), smtpDelayMs);
+    ({ service } = await startServiceWithOrganisation({ inbox, env: { SMTP_URL: relay.url } }));
+  });
+  afterAll(async () => {
+    await service?.destroy();
+    await relay?.close();
+    await inbox?.stop();
+    rmSync(inbox.dir, { recursive: true, force: true });
+  });
+
+  it('a registered address is answered without waiting for the mail server, exactly as an unknown one (no timing tells them apart)', async () => {
+    const ask = async (email: string) => {
+      const started = Date.now();
+      const response = await fetch(`${service.url}/sign-in`, form({ email }));
+      const body = (await response.text()).replaceAll(email, 'EMAIL');
+      return { status: response.status, body, ms: Date.now() - started };
+    };
+    const unknown = await ask('stranger@example.org');
+    const registered = await ask(people.auditor);
+    expect(registered.status).toBe(unknown.status);
+    expect(registered.body).toBe(unknown.body);
+    // The mail server holds every connection for smtpDelayMs: an answer that waited for it would take longer.
+    expect(registered.ms, `answered in ${registered.ms} ms with SMTP delayed ${smtpDelayMs} ms`).toBeLessThan(smtpDelayMs);
+    const [mail] = await inbox.waitFor((message) => message.to.includes(people.auditor) && message.subject === 'Sign in to OPF Pipeline', { timeoutMs: 30_000 });
+    expect(mail!.text).toMatch(/code on the sign-in page: \d{6}/);
   });
 });
 
