@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { CodeAttemptPolicy } from './api/code-attempts';
 import { type StepName, stepNames } from './workflows/improvement/steps';
 
 /** A setting that was missing or malformed; its message names the setting. */
@@ -41,6 +42,16 @@ const durationSetting = (fallback: string) =>
     z
       .string()
       .regex(/^\d{1,5}(bd|d|h|m|s)$/, 'must be a duration such as 5bd (business days), 3d, 12h, 30m or 45s')
+      .default(fallback),
+  );
+
+/** A duration in hours, minutes or seconds (no business days): lockouts, session lifetimes. */
+const clockDuration = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d{1,5}(h|m|s)$/, 'must be a duration such as 12h, 15m or 30s')
       .default(fallback),
   );
 
@@ -149,6 +160,12 @@ const settingsSchema = z.object({
   ),
   /** Requests per minute one client may make to decision pages, decisions and code confirmation. */
   DECISION_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
+  /** Wrong sign-in or confirmation codes one person may enter (across all their links and codes) within 15 minutes before a lockout. */
+  CODE_FAILURES_PER_PERSON: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(5)),
+  /** The first lockout after too many wrong codes; each further one doubles, up to a day. */
+  CODE_LOCKOUT: clockDuration('15m'),
+  /** How long a page session lasts after sign-in (one started with an API token ends with the token at the latest). */
+  SESSION_LIFETIME: clockDuration('12h'),
   /** A JSON file of organisational units and people to register on first start (an empty database). */
   SEED_FILE: optionalString,
   /** pino log level. */
@@ -168,6 +185,13 @@ export interface Config extends Settings {
   selfApprovalBlockedSteps: StepName[];
   /** TRUST_PROXY as Express's `trust proxy` takes it. */
   trustProxy: boolean | number | string;
+  codeAttemptPolicy: CodeAttemptPolicy;
+  sessionLifetimeMs: number;
+}
+
+function durationMs(text: string): number {
+  const unitMs = { s: 1000, m: 60_000, h: 3600_000 }[text.slice(-1) as 's' | 'm' | 'h'];
+  return Number(text.slice(0, -1)) * unitMs;
 }
 
 /** Which process is booting: only the all-in-one start may fall back to embedded services. */
@@ -213,6 +237,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRo
     selfApprovalBlockedSteps: settings.SELF_APPROVAL_BLOCKED_STEPS.split(',')
       .map((step) => step.trim())
       .filter(Boolean) as StepName[],
+    sessionLifetimeMs: durationMs(settings.SESSION_LIFETIME),
+    codeAttemptPolicy: {
+      failuresAllowed: settings.CODE_FAILURES_PER_PERSON,
+      lockoutMs: durationMs(settings.CODE_LOCKOUT),
+      windowMs: 15 * 60_000,
+      maxLockoutMs: 24 * 3600_000,
+    },
     calendar: {
       timeZone: settings.BUSINESS_TIMEZONE,
       holidays: settings.BUSINESS_HOLIDAYS.split(',').map((day) => day.trim()).filter(Boolean),

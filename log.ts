@@ -2,14 +2,21 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-/** Structured JSON logs; credentials and tokens never reach them. */
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { service: 'opf-pipeline', ...base },
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.token'],
-      censor: '[redacted]',
+/** Header values that are live credentials, wherever a log entry might carry headers. */
+const credentialHeaders = ['authorization', 'cookie', '"set-cookie"', '"x-api-key"'].flatMap((header) => [
+  `headers.${header}`,
+  `*.headers.${header}`,
+  `*.*.headers.${header}`,
+]);
+
+/** Structured JSON logs; credentials and tokens never reach them. `destination` defaults to stdout. */
+export function createLogger(level: string, base: Record<string, unknown> = {}, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'opf-pipeline', ...base },
+      redact: { paths: [...credentialHeaders, '*.password', '*.token'], censor: '[redacted]' },
     },
-  });
+    destination,
+  );
 }

@@ -1,20 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
-import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
 import type { MailInbox } from '../embedded/inbox';
 import type { Logger } from '../log';
 import type { Database } from '../prisma/database';
 import { audit } from './audit';
 import { authenticate } from './auth';
+import { codeAttempts } from './code-attempts';
 import { sessionAuth } from './sessions';
 import { AppError, errorHandler, notFoundHandler } from './errors';
 import { createMetrics } from './metrics';
+import { requestLogger } from './request-log';
 import { openApiRoute } from './openapi';
 import { dashboardRoutes } from './pages/dashboard';
 import { escalationRoutes } from './pages/escalations';
@@ -36,7 +36,7 @@ import { tokenRoutes } from './routes/tokens';
 export interface AppDeps {
   temporal: Client;
   db: Database;
-  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl' | 'trustProxy'>;
+  config: ImprovementRouteDeps['config'] & Pick<Config, 'DECISION_CONFIRMATION' | 'DECISION_RATE_LIMIT' | 'publicUrl' | 'trustProxy' | 'codeAttemptPolicy' | 'sessionLifetimeMs'>;
   adminToken: string;
   appSecret: string;
   logger: Logger;
@@ -54,26 +54,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Decision and sign-in links carry their secret in the path: log the route, never the token.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url.replace(/^\/(decide|sign-in\/link)\/[^/?]+/, '/$1/[token]'),
-        }),
-      },
-      customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  );
+  app.use(requestLogger(logger));
   // upgrade-insecure-requests would send every form of a plain-http deployment to https.
   const upgradeInsecure = config.publicUrl.startsWith('https:') ? [] : null;
   app.use(
@@ -94,6 +75,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'too many requests: wait a minute and try again')),
   });
   const metrics = createMetrics(db);
+  const attempts = codeAttempts(db, config.codeAttemptPolicy);
   const decisions = {
     temporal,
     db,
@@ -115,14 +97,14 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));
   app.use('/api/people', peopleRoutes({ db }));
   app.use('/api/audit', auditRoutes({ db }));
-  app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer }));
+  app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer, attempts }));
   if (inbox) app.use('/inbox', inboxRoutes(inbox));
 
   // People's pages: signed in by session cookie.
   app.use(cookieParser());
   app.use(sessionAuth(db));
   app.get('/', (_req, res) => res.redirect(303, '/dashboard'));
-  app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer }));
+  app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer, appSecret, attempts, sessionLifetimeMs: config.sessionLifetimeMs }));
   app.use(dashboardRoutes({ db }));
   app.use(improvementPageRoutes({ db }));
   app.use(myTaskRoutes({ ...decisions, appSecret }));

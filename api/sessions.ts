@@ -5,18 +5,29 @@ import type { Role } from './permissions';
 
 /** The browser session cookie: HttpOnly, SameSite=Lax; its value's hash is the session's key. */
 export const sessionCookie = 'opf_session';
-const sessionDays = 7;
-
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Starts a session for a person and sets its cookie. */
-export async function startSession(db: Database, res: Response, email: string, secure: boolean): Promise<void> {
+/** Starts a session for a person and sets its cookie; one started with an API token never outlives it. */
+export async function startSession(
+  db: Database,
+  res: Response,
+  session: { email: string; lifetimeMs: number; secure: boolean; apiToken?: { id: string; expiresAt: Date } },
+): Promise<void> {
   const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + sessionDays * 86_400_000);
-  await db.session.create({ data: { id: randomUUID(), tokenHash: hashSessionToken(token), personEmail: email, expiresAt } });
-  res.cookie(sessionCookie, token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+  const lifetimeEnd = Date.now() + session.lifetimeMs;
+  const expiresAt = new Date(Math.min(lifetimeEnd, session.apiToken?.expiresAt.getTime() ?? lifetimeEnd));
+  await db.session.create({
+    data: { id: randomUUID(), tokenHash: hashSessionToken(token), personEmail: session.email, expiresAt, apiTokenId: session.apiToken?.id ?? null },
+  });
+  res.cookie(sessionCookie, token, { httpOnly: true, sameSite: 'lax', secure: session.secure, expires: expiresAt, path: '/' });
+}
+
+/** Ends every session started with an API token (when it is revoked). */
+export async function endSessionsOfToken(db: Database, apiTokenId: string): Promise<number> {
+  const ended = await db.session.updateMany({ where: { apiTokenId, endedAt: null }, data: { endedAt: new Date() } });
+  return ended.count;
 }
 
 /** Resolves the session cookie to the signed-in person (as `req.caller`), if any. */

@@ -3,6 +3,8 @@ import express, { type Request, type Response, Router } from 'express';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../../prisma/database';
 import { apiTokenPrefix, hashApiToken } from '../auth';
+import { type CodeAttempts, hashCode, sameHash, tryAgainIn } from '../code-attempts';
+import { sameOriginForm } from '../form-origin';
 import { escapeHtml, page } from '../html';
 import { hashSessionToken, sessionCookie, startSession } from '../sessions';
 
@@ -11,6 +13,12 @@ export interface SignInDeps {
   /** Read per request: with PORT=0 the public URL is known only once the server listens. */
   publicUrl: () => string;
   mailer?: { transport: Transporter; from: string };
+  /** Keys the stored codes' hashes. */
+  appSecret: string;
+  /** Wrong codes counted per person, across links. */
+  attempts: CodeAttempts;
+  /** How long a page session lasts. */
+  sessionLifetimeMs: number;
 }
 
 const linkTtlMs = 15 * 60_000;
@@ -46,21 +54,41 @@ function codePage(email: string, next: string, notice = ''): string {
 }
 
 /** Sign-in by emailed one-time link or code, or by a person's API token; and sign-out. */
-export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
+export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessionLifetimeMs }: SignInDeps): Router {
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
+  const fromHere = sameOriginForm(publicUrl);
 
-  async function signIn(res: Response, email: string, next: string) {
-    await startSession(db, res, email, publicUrl().startsWith('https://'));
+  async function signIn(res: Response, email: string, next: string, apiToken?: { id: string; expiresAt: Date }) {
+    await startSession(db, res, { email, lifetimeMs: sessionLifetimeMs, secure: publicUrl().startsWith('https://'), apiToken });
     res.redirect(303, next);
+  }
+
+  /** Emails a registered person a one-time link and code, unless they are locked out of codes. */
+  async function emailSignInLink(email: string): Promise<void> {
+    const person = await db.person.findUnique({ where: { email } });
+    // A locked-out person is sent no new code: a new email must not buy more guesses.
+    if (!person || !mailer || (await attempts.lockedForMs(email)) > 0) return;
+    const token = randomBytes(32).toString('base64url');
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const id = randomUUID();
+    await db.signInLink.create({
+      data: { id, tokenHash: hash(token), codeHash: hashCode(appSecret, 'sign-in', id, code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
+    });
+    await mailer.transport.sendMail({
+      from: mailer.from,
+      to: email,
+      subject: 'Sign in to OPF Pipeline',
+      text: `Sign in: ${publicUrl()}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
+    });
   }
 
   router.get('/sign-in', (req, res) => {
     res.type('html').send(signInPage(safeNext(req.query.next)));
   });
 
-  /** Emails a one-time link and code; says the same whether or not the address is registered. */
-  router.post('/sign-in', async (req: Request, res) => {
+  /** Emails a one-time link and code in the background; says the same, at once, whether or not the address is registered. */
+  router.post('/sign-in', fromHere, (req: Request, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const email = String(form.email ?? '').trim().toLowerCase();
     const next = safeNext(form.next);
@@ -68,37 +96,33 @@ export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
       res.status(400).type('html').send(signInPage(next, '<p role="alert">email: enter an email address.</p>'));
       return;
     }
-    const person = await db.person.findUnique({ where: { email } });
-    if (person && mailer) {
-      const token = randomBytes(32).toString('base64url');
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      await db.signInLink.create({
-        data: { id: randomUUID(), tokenHash: hash(token), codeHash: hash(code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
-      });
-      await mailer.transport.sendMail({
-        from: mailer.from,
-        to: email,
-        subject: 'Sign in to OPF Pipeline',
-        text: `Sign in: ${publicUrl()}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
-      });
-    }
+    // Answered before anything is looked up or sent, so the time taken says nothing about the address.
     res.type('html').send(codePage(email, next));
+    emailSignInLink(email).catch((error: unknown) => req.log.error({ err: error }, 'could not email a sign-in link'));
   });
 
-  router.post('/sign-in/code', async (req, res) => {
+  router.post('/sign-in/code', fromHere, async (req, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const email = String(form.email ?? '').toLowerCase();
     const next = safeNext(form.next);
+    const lockedForMs = await attempts.lockedForMs(email);
+    if (lockedForMs > 0) {
+      res.status(429).type('html').send(codePage(email, next, `<p role="alert">Too many wrong codes for this address. Try again in ${tryAgainIn(lockedForMs)}.</p>`));
+      return;
+    }
     const link = await db.signInLink.findFirst({
       where: { personEmail: email, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: codeAttempts } },
       orderBy: { createdAt: 'desc' },
     });
-    if (!link || link.codeHash !== hash(String(form.code ?? ''))) {
+    if (!link || !sameHash(link.codeHash, hashCode(appSecret, 'sign-in', link.id, String(form.code ?? '')))) {
       if (link) await db.signInLink.update({ where: { id: link.id }, data: { attempts: { increment: 1 } } });
+      // Counted whether or not the address is registered, so a lockout says nothing about it.
+      await attempts.recordFailure(email);
       res.status(403).type('html').send(codePage(email, next, '<p role="alert">That code is wrong, used or expired.</p>'));
       return;
     }
     await db.signInLink.update({ where: { id: link.id }, data: { usedAt: new Date() } });
+    await attempts.recordSuccess(email);
     await signIn(res, email, next);
   });
 
@@ -109,8 +133,8 @@ export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
     );
   });
 
-  router.post('/sign-in/link/:token', async (req, res) => {
-    const link = await db.signInLink.findUnique({ where: { tokenHash: hash(req.params.token) } });
+  router.post('/sign-in/link/:token', fromHere, async (req, res) => {
+    const link = await db.signInLink.findUnique({ where: { tokenHash: hash(String(req.params.token)) } });
     if (!link || link.usedAt || link.expiresAt < new Date()) {
       res.status(410).type('html').send(signInPage('/dashboard', '<p role="alert">That sign-in link is used or expired. Ask for a new one.</p>'));
       return;
@@ -119,7 +143,7 @@ export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
     await signIn(res, link.personEmail, '/dashboard');
   });
 
-  router.post('/sign-in/token', async (req, res) => {
+  router.post('/sign-in/token', fromHere, async (req, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const token = String(form.token ?? '');
     const next = safeNext(form.next);
@@ -128,10 +152,10 @@ export function signInRoutes({ db, publicUrl, mailer }: SignInDeps): Router {
       res.status(401).type('html').send(signInPage(next, '<p role="alert">token: that API token is not valid.</p>'));
       return;
     }
-    await signIn(res, stored.personEmail, next);
+    await signIn(res, stored.personEmail, next, stored);
   });
 
-  router.post('/sign-out', async (req, res) => {
+  router.post('/sign-out', fromHere, async (req, res) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[sessionCookie];
     if (token) await db.session.updateMany({ where: { tokenHash: hashSessionToken(token) }, data: { endedAt: new Date() } });
     res.clearCookie(sessionCookie, { path: '/' });

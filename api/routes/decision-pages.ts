@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import express, { type Request, Router } from 'express';
 import type { Transporter } from 'nodemailer';
 import { formToken, hashLinkToken, isValidFormToken } from '../../decision-links';
@@ -6,6 +6,7 @@ import type { Database } from '../../prisma/database';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { type StepName, steps } from '../../workflows/improvement/steps';
 import { audit } from '../audit';
+import { type CodeAttempts, hashCode, sameHash, tryAgainIn } from '../code-attempts';
 import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, describeClosedTask, recordedDecision, submitDecision } from '../decisions';
 import { AppError, findUnstorableText } from '../errors';
 import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
@@ -20,16 +21,14 @@ export interface DecisionPageDeps extends DecisionDeps {
   confirmation: 'none' | 'email-code';
   /** Sends confirmation codes (required with `email-code`). */
   mailer?: { transport: Transporter; from: string };
+  /** Wrong codes counted per person (the assignee), across links and codes. */
+  attempts: CodeAttempts;
 }
 
 /** How long a rendered decision form may be submitted. */
 const formTtlMs = 2 * 3600 * 1000;
 const codeTtlMs = 10 * 60 * 1000;
 const codeAttempts = 5;
-
-function hashCode(code: string): string {
-  return createHash('sha256').update(code).digest('hex');
-}
 
 function maskEmail(email: string): string {
   const [local = '', domain = ''] = email.split('@');
@@ -119,8 +118,9 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   /** Issues a one-time code to the assignee and asks for it, carrying the decision along. */
   async function askForCode(req: Request, found: { link: LinkRow; task: TaskRow }, form: Record<string, string>): Promise<string> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const id = randomUUID();
     await db.confirmationCode.create({
-      data: { id: randomUUID(), linkId: found.link.id, codeHash: hashCode(code), expiresAt: new Date(Date.now() + codeTtlMs) },
+      data: { id, linkId: found.link.id, codeHash: hashCode(deps.appSecret, 'confirmation', id, code), expiresAt: new Date(Date.now() + codeTtlMs) },
     });
     const mailer = deps.mailer;
     if (!mailer) throw new AppError('internal', 500, 'confirmation codes need a mailer');
@@ -147,14 +147,13 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
       where: { linkId: link.id, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: codeAttempts } },
       orderBy: { createdAt: 'desc' },
     });
-    if (!candidate) return false;
-    const expected = Buffer.from(candidate.codeHash);
-    const given = Buffer.from(hashCode(code));
-    if (expected.length === given.length && timingSafeEqual(expected, given)) {
+    if (candidate && sameHash(candidate.codeHash, hashCode(deps.appSecret, 'confirmation', candidate.id, code))) {
       await db.confirmationCode.update({ where: { id: candidate.id }, data: { usedAt: new Date() } });
+      await deps.attempts.recordSuccess(link.assignee);
       return true;
     }
-    await db.confirmationCode.update({ where: { id: candidate.id }, data: { attempts: { increment: 1 } } });
+    if (candidate) await db.confirmationCode.update({ where: { id: candidate.id }, data: { attempts: { increment: 1 } } });
+    await deps.attempts.recordFailure(link.assignee);
     return false;
   }
 
@@ -198,6 +197,14 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
       });
     }
     if (deps.confirmation === 'email-code') {
+      const lockedForMs = await deps.attempts.lockedForMs(found.link.assignee);
+      if (lockedForMs > 0) {
+        await audit(db, req, { actor: found.link.assignee, action: 'decision.code-locked-out', target: found.task.id, outcome: 'refused' });
+        return send(res, {
+          status: 429,
+          html: page('Too many wrong codes', `<h1>Nothing was decided</h1><p role="alert">Too many wrong codes for this address. Try again in ${tryAgainIn(lockedForMs)}.</p>`),
+        });
+      }
       if (!form.code) return res.type('html').send(await askForCode(req, found, form));
       if (!(await codeIsValid(found.link, form.code))) {
         await audit(db, req, { actor: found.link.assignee, action: 'decision.wrong-code', target: found.task.id, outcome: 'refused' });

@@ -5,6 +5,7 @@ import type { Database } from '../../prisma/database';
 import { audit } from '../audit';
 import { allow, apiTokenPrefix, hashApiToken } from '../auth';
 import { AppError, parse } from '../errors';
+import { endSessionsOfToken } from '../sessions';
 
 const personParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
 const tokenParams = personParams.extend({ id: z.uuid() });
@@ -49,13 +50,14 @@ export function tokenRoutes({ db }: { db: Database }): Router {
     res.json({ items: tokens.map(({ id, name, createdAt, expiresAt, revokedAt, lastUsedAt }) => ({ id, name, createdAt, expiresAt, revokedAt, lastUsedAt })) });
   });
 
-  /** Revokes a token at once. */
+  /** Revokes a token at once, and ends the page sessions signed in with it. */
   router.delete('/:id', allow('tokens:manage'), async (req, res) => {
     const email = ownerOf(req);
     const { id } = parse(tokenParams, req.params, 'params');
     const revoked = await db.apiToken.updateMany({ where: { id, personEmail: email, revokedAt: null }, data: { revokedAt: new Date() } });
     if (revoked.count === 0) throw new AppError('not_found', 404, `id: no active token ${id} of ${email}`);
-    await audit(db, req, { action: 'token.revoke', target: email, outcome: 'ok', details: { tokenId: id } });
+    const endedSessions = await endSessionsOfToken(db, id);
+    await audit(db, req, { action: 'token.revoke', target: email, outcome: 'ok', details: { tokenId: id, endedSessions } });
     res.status(204).end();
   });
 

@@ -312,6 +312,12 @@ describe('toCsv', () => {
     expect(csv).toBe('process,percent,note\r\n"a,""b""\n",62.5,\r\nplain,,"x\ry"\r\n');
   });
 
+  it('prefixes text that a spreadsheet would read as a formula with a quote, but not numbers', () => {
+    expect(toCsv([{ a: '=1+1', b: '+1', c: '-x', d: '@SUM(A1)', e: '\tx', f: '\rx', g: -5, h: 'a=b' }])).toBe(
+      `a,b,c,d,e,f,g,h\r\n'=1+1,'+1,'-x,'@SUM(A1),'\tx,"'\rx",-5,a=b\r\n`,
+    );
+  });
+
   it('takes the columns from the first row, leaving missing keys empty', () => {
     expect(toCsv([{ a: 1, b: 'two' }, { b: 'only b', c: 'ignored' }])).toBe('a,b\r\n1,two\r\n,only b\r\n');
   });
