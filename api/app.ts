@@ -13,6 +13,7 @@ import { authenticate } from './auth';
 import { codeAttempts } from './code-attempts';
 import { sessionAuth } from './sessions';
 import { AppError, errorHandler, notFoundHandler } from './errors';
+import { refuseDeepJson } from './json-depth';
 import { createMetrics } from './metrics';
 import { requestLogger } from './request-log';
 import { openApiRoute } from './openapi';
@@ -64,6 +65,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
     }),
   );
   app.use(express.json({ limit: '100kb' }));
+  app.use(refuseDeepJson);
 
   const limiter = rateLimit({
     windowMs: 60_000,

@@ -47,21 +47,19 @@ interface BodyParserError {
 // eslint-disable-next-line no-control-regex -- a NUL character is exactly what this looks for
 const unstorableText = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The path of the first string in `value` that PostgreSQL could not store, if any. */
-export function findUnstorableText(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
-  if (typeof value === 'string') return unstorableText.test(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnstorableText(item, [...path, index]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (unstorableText.test(key)) return [...path, key];
-      const found = findUnstorableText(item, [...path, key]);
-      if (found) return found;
+/** The path of a string (or key) in `value` that PostgreSQL could not store, if any. Iterative: deep input cannot overflow the stack. */
+export function findUnstorableText(value: unknown): (string | number)[] | undefined {
+  const pending: [unknown, (string | number)[]][] = [[value, []]];
+  while (pending.length > 0) {
+    const [item, path] = pending.pop()!;
+    if (typeof item === 'string') {
+      if (unstorableText.test(item)) return path;
+    } else if (Array.isArray(item)) {
+      for (let index = item.length - 1; index >= 0; index -= 1) pending.push([item[index], [...path, index]]);
+    } else if (item && typeof item === 'object') {
+      const entries = Object.entries(item);
+      for (const [key] of entries) if (unstorableText.test(key)) return [...path, key];
+      for (const [key, child] of entries.reverse()) pending.push([child, [...path, key]]);
     }
   }
   return undefined;

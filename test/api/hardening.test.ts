@@ -58,6 +58,25 @@ describe('a hardened service', () => {
     });
   });
 
+  describe('deeply nested JSON', () => {
+    it('is refused with a 400 naming the nesting, not a 500, whether objects or arrays, on any route', async () => {
+      const deepObject = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+      const deepArray = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
+      for (const [pathname, body] of [
+        [`/api/tasks/${randomUUID()}/decision`, `{"actor":"${people.orpg}","outcome":"accept","fields":{"comment":${deepObject}}}`],
+        [`/api/tasks/${randomUUID()}/decision`, `{"actor":"${people.orpg}","outcome":"accept","fields":{"comment":${deepArray}}}`],
+        ['/api/improvements', `{"title":${deepArray}}`],
+      ]) {
+        const response = await service.call('POST', pathname!, body);
+        expect(response.status, JSON.stringify(response.body)).toBe(400);
+        expect(response.body.error.code).toBe('too_deep');
+        expect(response.body.error.message).toMatch(/^body: nested deeper than \d+ levels/);
+      }
+      const shallow = await service.call('POST', `/api/tasks/${randomUUID()}/decision`, { actor: people.orpg, outcome: 'accept', fields: { comment: { a: [{ b: 1 }] } } });
+      expect(shallow.status).toBe(404);
+    });
+  });
+
   describe('the audit trail', () => {
     let staff: ApiClient;
     let auditor: ApiClient;
