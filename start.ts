@@ -7,7 +7,7 @@ import { isLoopbackAddress } from './api/routes/inbox';
 import { close, createTemporalClient, listen } from './api/server';
 import { loadConfig } from './config';
 import { MailInbox } from './embedded/inbox';
-import { startEmbeddedPostgres } from './embedded/postgres';
+import { embeddedPostgresPassword, startEmbeddedPostgres } from './embedded/postgres';
 import { loadOrCreateSecrets } from './embedded/secrets';
 import { startEmbeddedTemporal } from './embedded/temporal';
 import { exitOnBootFailure, stopOnSignals } from './shutdown';
@@ -63,7 +63,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
     let databaseUrl = config.DATABASE_URL;
     let poolMax = config.DATABASE_POOL_MAX;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres(config.dataDir);
+      const embedded = await startEmbeddedPostgres(config.dataDir, embeddedPostgresPassword(secrets.appSecret));
       stack.push(() => embedded.stop());
       databaseUrl = embedded.url;
       poolMax = 1;

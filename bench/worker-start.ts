@@ -2,6 +2,7 @@
 // bundling workflows/ at start (WORKFLOW_BUNDLE=bundle), RUNS times with the prebuilt bundle.
 // Prints medians; exits non-zero when the prebuilt start misses FLOOR_MS or is not faster.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const runs = Number(process.env.RUNS ?? 3);
   const floorMs = Number(process.env.FLOOR_MS ?? 10_000);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opf-bench-worker-'));
-  const postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'));
+  const postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), randomBytes(32).toString('hex'));
   const temporal = await startEmbeddedTemporal({ namespace: 'default', cliPath: process.env.TEMPORAL_CLI_PATH });
   try {
     if (!freshPrebuiltBundle()) await buildWorkflowBundle();

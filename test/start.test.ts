@@ -23,7 +23,7 @@ describe('the all-in-one service on embedded PostgreSQL', () => {
     const first = await startTestService({ dataDir, inbox, taskQueue: 'opf-restart', env: generatedSecrets });
     expect(first.generatedAdminToken).toBe(true);
     expect(statSync(path.join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
-    expect(first.databaseUrl).toMatch(/^postgresql:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres/);
+    expect(first.databaseUrl).toMatch(/^postgresql:\/\/postgres:[0-9a-f]{64}@127\.0\.0\.1:\d+\/postgres/);
 
     const organisation = await registerOrganisation(first);
     const created = await first.call('POST', '/api/improvements', proposal(organisation, { title: 'Survive a restart' }));
