@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -29,7 +29,9 @@ export class MailInbox {
   constructor(readonly dir: string) {}
 
   async start(port = 0): Promise<number> {
-    await mkdir(this.dir, { recursive: true });
+    // The messages hold sign-in codes and decision links: readable by this user only.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await chmod(this.dir, 0o700);
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -64,7 +66,7 @@ export class MailInbox {
 
   private async store(raw: Buffer): Promise<void> {
     const id = `${Date.now().toString().padStart(15, '0')}-${randomUUID()}`;
-    await writeFile(path.join(this.dir, `${id}.eml`), raw);
+    await writeFile(path.join(this.dir, `${id}.eml`), raw, { mode: 0o600 });
   }
 
   /** Every message, oldest first. */
