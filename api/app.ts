@@ -15,7 +15,7 @@ import { authenticate } from './auth';
 import { sessionAuth } from './sessions';
 import { AppError, errorHandler, notFoundHandler } from './errors';
 import { createMetrics } from './metrics';
-import { openApiRoute } from './openapi';
+import { methodNotAllowed, openApiRoute } from './openapi';
 import { dashboardRoutes } from './pages/dashboard';
 import { escalationRoutes } from './pages/escalations';
 import { improvementPageRoutes } from './pages/improvement';
@@ -106,6 +106,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));
   app.use('/api/people', peopleRoutes({ db }));
   app.use('/api/audit', auditRoutes({ db }));
+  app.use(methodNotAllowed());
   app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer }));
   if (inbox) app.use('/inbox', inboxRoutes(inbox));
 

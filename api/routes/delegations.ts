@@ -4,8 +4,8 @@ import { allow, callerHolds } from '../auth';
 import { AppError, parse } from '../errors';
 import { cancelDelegation, type DelegationDeps, startDelegation } from '../use-cases/delegations';
 
-const personParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
-const delegationParams = personParams.extend({ id: z.uuid() });
+export const delegatorParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
+export const delegationParams = delegatorParams.extend({ id: z.uuid() });
 export const newDelegation = z
   .strictObject({
     delegate: z.email().transform((email) => email.toLowerCase()),
@@ -20,7 +20,7 @@ export function delegationRoutes(deps: DelegationDeps): Router {
   const router = Router({ mergeParams: true });
 
   function personOf(req: Request): string {
-    const { email } = parse(personParams, { email: req.params.email }, 'params');
+    const { email } = parse(delegatorParams, { email: req.params.email }, 'params');
     if (req.caller!.email !== email && !callerHolds(req.caller, 'orpg')) {
       throw new AppError('forbidden', 403, 'email: only the person themself or the ORPG may set their delegation');
     }

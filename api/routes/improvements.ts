@@ -60,7 +60,7 @@ export const improvementListQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const idParams = z.strictObject({ id: z.uuid() });
+export const improvementParams = z.strictObject({ id: z.uuid() });
 export const withdrawBody = z.strictObject({ actor: z.email().optional(), reason: z.string().trim().min(1).max(5_000) });
 
 export interface ImprovementRouteDeps {
@@ -182,7 +182,7 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
 
   /** One improvement with its open tasks and full history, from the read model. */
   router.get('/:id', allow('improvements:read'), async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
+    const { id } = parse(improvementParams, req.params, 'params');
     const improvement = await findImprovementRecord(db, id);
     if (!improvement) {
       res.json(await describeNotYetRecorded(temporal, id));
@@ -213,7 +213,7 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
 
   /** The proposer or the ORPG withdraws the improvement, any time before deployment. */
   router.post('/:id/withdraw', allow('improvements:withdraw'), async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
+    const { id } = parse(improvementParams, req.params, 'params');
     const body = parse(withdrawBody, req.body, 'body');
     const caller = req.caller!;
     const actor = (caller.admin ? body.actor : caller.email)?.toLowerCase();

@@ -12,7 +12,7 @@ export const orgUnitSchema = z.strictObject({
   manager: z.email().max(320).transform((email) => email.toLowerCase()),
 });
 
-const idParams = z.strictObject({ id: z.uuid() });
+export const orgUnitParams = z.strictObject({ id: z.uuid() });
 
 export interface OrgUnitRouteDeps {
   db: Database;
@@ -50,7 +50,7 @@ export function orgUnitRoutes({ db }: OrgUnitRouteDeps): Router {
 
   /** One unit and who manages it. */
   router.get('/:id', allow('org-units:read'), async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
+    const { id } = parse(orgUnitParams, req.params, 'params');
     const unit = await db.orgUnit.findUnique({ where: { id } });
     if (!unit) throw new AppError('not_found', 404, `id: no organisational unit ${id}`);
     res.json(present(unit));

@@ -23,7 +23,7 @@ export const personSchema = z.strictObject({
 
 export const peopleListQuery = z.strictObject({ role: z.enum(roles).optional() });
 
-const emailParams = z.strictObject({ email: emailAddress });
+export const personParams = z.strictObject({ email: emailAddress });
 
 export interface PeopleRouteDeps {
   db: Database;
@@ -74,7 +74,7 @@ export function peopleRoutes({ db }: PeopleRouteDeps): Router {
 
   /** One person, their roles, manager and unit. */
   router.get('/:email', allow('people:read'), async (req, res) => {
-    const { email } = parse(emailParams, req.params, 'params');
+    const { email } = parse(personParams, req.params, 'params');
     const person = await db.person.findUnique({ where: { email } });
     if (!person) throw new AppError('not_found', 404, `email: no person ${email}`);
     res.json(present(person));

@@ -8,7 +8,7 @@ import { type DecisionDeps, decisionIdPattern, submitDecision } from '../decisio
 import { AppError, parse } from '../errors';
 import { updateOrSignal } from '../handoff';
 
-const taskParams = z.strictObject({ id: z.uuid() });
+export const taskParams = z.strictObject({ id: z.uuid() });
 
 export const decisionBody = z.strictObject({
   /** Required from the admin; a person always decides as themself. */

@@ -6,8 +6,8 @@ import { audit } from '../audit';
 import { allow, apiTokenPrefix, hashApiToken } from '../auth';
 import { AppError, parse } from '../errors';
 
-const personParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
-const tokenParams = personParams.extend({ id: z.uuid() });
+export const tokenOwnerParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
+export const tokenParams = tokenOwnerParams.extend({ id: z.uuid() });
 export const newToken = z.strictObject({
   name: z.string().trim().min(1).max(100),
   expiresInDays: z.number().int().min(1).max(365).default(90),
@@ -18,7 +18,7 @@ export function tokenRoutes({ db }: { db: Database }): Router {
   const router = Router({ mergeParams: true });
 
   function ownerOf(req: Request): string {
-    const { email } = parse(personParams, { email: req.params.email }, 'params');
+    const { email } = parse(tokenOwnerParams, { email: req.params.email }, 'params');
     if (!req.caller!.admin && req.caller!.email !== email) throw new AppError('forbidden', 403, 'email: you may only manage your own tokens');
     return email;
   }
