@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from './errors';
+import { storableTextPattern } from './input-fields';
 import { type Answer, type ErrorStatus, type Operation, operations } from './operations';
 import { errorResponse } from './responses';
 
@@ -22,8 +23,14 @@ const errorMeanings: Record<ErrorStatus, string> = {
 /** The statuses every operation can answer, whatever it does. */
 const everyOperationErrors: ErrorStatus[] = [401, 503];
 
+/** `parse` refuses a NUL character in any input string: the document says so of each one. */
+function storableStrings(context: { jsonSchema: Record<string, unknown> }): void {
+  const node = context.jsonSchema;
+  if (node.type === 'string' && !('pattern' in node || 'enum' in node || 'const' in node)) node.pattern = storableTextPattern;
+}
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', ...(io === 'input' ? { override: storableStrings } : {}) });
   return rest;
 }
 

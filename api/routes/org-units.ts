@@ -6,10 +6,11 @@ import type { Database } from '../../prisma/database';
 import { audit } from '../audit';
 import { allow } from '../auth';
 import { AppError, parse } from '../errors';
+import { emailAddress, freeText } from '../input-fields';
 
 export const orgUnitSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  manager: z.email().max(320).transform((email) => email.toLowerCase()),
+  name: freeText(1, 200),
+  manager: emailAddress().transform((email) => email.toLowerCase()),
 });
 
 export const orgUnitParams = z.strictObject({ id: z.uuid() });

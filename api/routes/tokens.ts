@@ -5,11 +5,12 @@ import type { Database } from '../../prisma/database';
 import { audit } from '../audit';
 import { allow, apiTokenPrefix, hashApiToken } from '../auth';
 import { AppError, parse } from '../errors';
+import { emailAddress, freeText } from '../input-fields';
 
-export const tokenOwnerParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
+export const tokenOwnerParams = z.strictObject({ email: emailAddress().transform((email) => email.toLowerCase()) });
 export const tokenParams = tokenOwnerParams.extend({ id: z.uuid() });
 export const newToken = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: freeText(1, 100),
   expiresInDays: z.number().int().min(1).max(365).default(90),
 });
 

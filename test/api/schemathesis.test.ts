@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMigratedDatabase } from '../support/database';
+import { startTestService, type TestService } from '../support/service';
+import { actAs } from '../support/tokens';
+
+/**
+ * Schemathesis (PyPI, pinned; installed into .tools/ by `npm ci` and .ci/run) generates requests
+ * from the served OpenAPI document, valid and invalid, and runs all its checks on the answers:
+ * no server error, every status and content type documented, every body matching its schema,
+ * invalid input refused and valid input accepted, 401 without a token, 405 for other methods.
+ * The service answers as an ORPG member, who may call every operation.
+ */
+const schemathesis = process.env.SCHEMATHESIS_PATH ?? path.resolve(__dirname, '../../.tools/bin/schemathesis');
+/** Examples per operation: enough for every phase to reach each status, few enough for two busy cores. */
+const maxExamples = 15;
+const seed = Number(process.env.SCHEMATHESIS_SEED ?? 20261202);
+
+function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('the API against its own OpenAPI document (schemathesis)', () => {
+  let service: TestService;
+  let token: string;
+
+  beforeAll(async () => {
+    service = await startTestService({ databaseUrl: await createMigratedDatabase() });
+    ({ token } = await actAs(service, 'schemathesis.orpg@example.org', ['orpg']));
+  });
+  afterAll(async () => {
+    await service?.destroy();
+  });
+
+  it('finds no failure with all its checks', { timeout: 300_000 }, async () => {
+    expect(existsSync(schemathesis), `${schemathesis}: run npm ci (it installs schemathesis into .tools/) or set SCHEMATHESIS_PATH`).toBe(true);
+    const started = Date.now();
+    const { code, output } = await run(schemathesis, [
+      'run',
+      `${service.url}/api/openapi.json`,
+      '--checks', 'all',
+      '--header', `Authorization: Bearer ${token}`,
+      '--max-examples', String(maxExamples),
+      '--seed', String(seed),
+      '--workers', '2',
+      '--no-color',
+    ]);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`schemathesis ran for ${seconds.toFixed(0)} s:\n${output.slice(-3000)}`);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/No issues found/);
+  });
+});
