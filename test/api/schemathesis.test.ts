@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigratedDatabase } from '../support/database';
@@ -18,14 +18,28 @@ const schemathesis = process.env.SCHEMATHESIS_PATH ?? path.resolve(__dirname, '.
 const maxExamples = 15;
 const seed = Number(process.env.SCHEMATHESIS_SEED ?? 20261202);
 
+const root = path.resolve(__dirname, '../..');
+/** The whole output, for reading while it runs and after. */
+const logFile = path.join(root, 'test-artifacts', 'schemathesis.log');
+let child: ChildProcess | undefined;
+
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, NO_COLOR: '1' } });
+    child = spawn(command, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      log.write(chunk);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
+    child.on('close', (code) => {
+      log.end();
+      resolve({ code, output });
+    });
   });
 }
 
@@ -38,10 +52,11 @@ describe('the API against its own OpenAPI document (schemathesis)', () => {
     ({ token } = await actAs(service, 'schemathesis.orpg@example.org', ['orpg']));
   });
   afterAll(async () => {
+    if (child?.exitCode === null) child.kill();
     await service?.destroy();
   });
 
-  it('finds no failure with all its checks', { timeout: 300_000 }, async () => {
+  it('finds no failure with all its checks', { timeout: 600_000 }, async () => {
     expect(existsSync(schemathesis), `${schemathesis}: run npm ci (it installs schemathesis into .tools/) or set SCHEMATHESIS_PATH`).toBe(true);
     const started = Date.now();
     const { code, output } = await run(schemathesis, [
