@@ -14,8 +14,13 @@ import { actAs } from '../support/tokens';
  * The service answers as an ORPG member, who may call every operation.
  */
 const schemathesis = process.env.SCHEMATHESIS_PATH ?? path.resolve(__dirname, '../../.tools/bin/schemathesis');
-/** Examples per operation: enough for every phase to reach each status, few enough for two busy cores. */
-const maxExamples = 15;
+/**
+ * The coverage phase (each constraint's boundaries, valid and invalid, and methods a path does not
+ * have) plus a few random examples per operation: under two minutes on two busy cores. The
+ * stateful phase needs links between operations, which the document does not declare.
+ */
+const phases = 'coverage,fuzzing';
+const maxExamples = 5;
 const seed = Number(process.env.SCHEMATHESIS_SEED ?? 20261202);
 
 const root = path.resolve(__dirname, '../..');
@@ -64,14 +69,18 @@ describe('the API against its own OpenAPI document (schemathesis)', () => {
       `${service.url}/api/openapi.json`,
       '--checks', 'all',
       '--header', `Authorization: Bearer ${token}`,
+      '--phases', phases,
       '--max-examples', String(maxExamples),
       '--seed', String(seed),
       '--workers', '2',
       '--no-color',
     ]);
     const seconds = (Date.now() - started) / 1000;
-    console.log(`schemathesis ran for ${seconds.toFixed(0)} s:\n${output.slice(-3000)}`);
-    expect(code, output).toBe(0);
-    expect(output).toMatch(/No issues found/);
+    const summary = /(\d+) generated, (\d+) passed/.exec(output);
+    console.log(`schemathesis ran for ${seconds.toFixed(0)} s: ${summary?.[0] ?? 'no summary'} (whole output in ${logFile})`);
+    expect(code, output.slice(-20_000)).toBe(0);
+    expect(output, output.slice(-20_000)).not.toMatch(/\d+ failures?\b/);
+    expect(Number(summary?.[1]), 'cases generated').toBeGreaterThan(500);
+    expect(summary?.[2], 'every case passed').toBe(summary?.[1]);
   });
 });
