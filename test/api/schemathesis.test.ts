@@ -15,12 +15,12 @@ import { actAs } from '../support/tokens';
  */
 const schemathesis = process.env.SCHEMATHESIS_PATH ?? path.resolve(__dirname, '../../.tools/bin/schemathesis');
 /**
- * The coverage phase (each constraint's boundaries, valid and invalid, and methods a path does not
- * have) plus a few random examples per operation: under two minutes on two busy cores. The
- * stateful phase needs links between operations, which the document does not declare.
+ * Random examples per operation (fuzzing), then sequences of calls (stateful): under two minutes
+ * on two busy cores. The coverage phase (every constraint's boundaries, and methods a path does not
+ * have) takes over two minutes on its own there: the README's command runs it by hand.
  */
-const phases = 'coverage,fuzzing';
-const maxExamples = 5;
+const phases = 'fuzzing,stateful';
+const maxExamples = 15;
 const seed = Number(process.env.SCHEMATHESIS_SEED ?? 20261202);
 
 const root = path.resolve(__dirname, '../..');
@@ -80,7 +80,7 @@ describe('the API against its own OpenAPI document (schemathesis)', () => {
     console.log(`schemathesis ran for ${seconds.toFixed(0)} s: ${summary?.[0] ?? 'no summary'} (whole output in ${logFile})`);
     expect(code, output.slice(-20_000)).toBe(0);
     expect(output, output.slice(-20_000)).not.toMatch(/\d+ failures?\b/);
-    expect(Number(summary?.[1]), 'cases generated').toBeGreaterThan(500);
+    expect(Number(summary?.[1]), 'cases generated').toBeGreaterThan(200);
     expect(summary?.[2], 'every case passed').toBe(summary?.[1]);
   });
 });
