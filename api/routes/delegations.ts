@@ -2,17 +2,16 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { allow, callerHolds } from '../auth';
 import { AppError, parse } from '../errors';
+import { emailAddress } from '../input-fields';
 import { cancelDelegation, type DelegationDeps, startDelegation } from '../use-cases/delegations';
 
-const personParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
-const delegationParams = personParams.extend({ id: z.uuid() });
-export const newDelegation = z
-  .strictObject({
-    delegate: z.email().transform((email) => email.toLowerCase()),
-    from: z.iso.datetime({ offset: true }).or(z.iso.date()),
-    until: z.iso.datetime({ offset: true }).or(z.iso.date()),
-  })
-  .refine((body) => Date.parse(body.until) > Date.parse(body.from), { path: ['until'], message: 'must be after from' });
+export const delegatorParams = z.strictObject({ email: emailAddress().transform((email) => email.toLowerCase()) });
+export const delegationParams = delegatorParams.extend({ id: z.uuid() });
+export const newDelegation = z.strictObject({
+  delegate: emailAddress().transform((email) => email.toLowerCase()),
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()),
+  until: z.iso.datetime({ offset: true }).or(z.iso.date()),
+});
 
 /** Out of office: a person's new and pending tasks go to a delegate. Mounted at /api/people/:email/delegations. */
 export function delegationRoutes(deps: DelegationDeps): Router {
@@ -20,7 +19,7 @@ export function delegationRoutes(deps: DelegationDeps): Router {
   const router = Router({ mergeParams: true });
 
   function personOf(req: Request): string {
-    const { email } = parse(personParams, { email: req.params.email }, 'params');
+    const { email } = parse(delegatorParams, { email: req.params.email }, 'params');
     if (req.caller!.email !== email && !callerHolds(req.caller, 'orpg')) {
       throw new AppError('forbidden', 403, 'email: only the person themself or the ORPG may set their delegation');
     }
@@ -32,6 +31,8 @@ export function delegationRoutes(deps: DelegationDeps): Router {
     const email = personOf(req);
     const body = parse(newDelegation, req.body, 'body');
     if (body.delegate === email) throw new AppError('unprocessable', 422, 'delegate: a person cannot delegate to themself');
+    // Each date is well formed (400 otherwise); their order is a rule about the two together.
+    if (Date.parse(body.until) <= Date.parse(body.from)) throw new AppError('unprocessable', 422, 'until: must be after from');
     const { delegation, reroutedTasks, keptTasks } = await startDelegation(deps, req, { person: email, delegate: body.delegate, from: body.from, until: body.until });
     res.status(201).json({ ...present(delegation), reroutedTasks, keptTasks });
   });

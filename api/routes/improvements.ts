@@ -22,25 +22,26 @@ import { stepNames } from '../../workflows/improvement/steps';
 import { audit } from '../audit';
 import { allow, callerHolds } from '../auth';
 import { AppError, parse } from '../errors';
+import { emailAddress, freeText } from '../input-fields';
 import { updateOrSignal } from '../handoff';
 
 const duration = z.string().regex(durationPattern, 'must be a duration such as 5bd, 3d, 12h, 30m or 45s');
 const timing = z.strictObject({ due: duration, remindBefore: duration, escalateAfter: duration }).partial();
 
 export const proposalSchema = z.strictObject({
-  title: z.string().trim().min(3).max(200),
-  description: z.string().trim().min(1).max(20_000),
-  proposedChange: z.string().trim().max(20_000).optional(),
+  title: freeText(3, 200),
+  description: freeText(1, 20_000),
+  proposedChange: freeText(0, 20_000).optional(),
   /** Defaults to the caller; only the ORPG (or the admin) may submit for someone else. */
-  proposer: z.email().max(320).optional(),
-  processOwner: z.email().max(320),
-  process: z.string().trim().min(1).max(200),
+  proposer: emailAddress().optional(),
+  processOwner: emailAddress(),
+  process: freeText(1, 200),
   orgUnits: z.array(z.uuid()).min(1).max(200),
   source: z.enum(improvementSources),
   pilot: z.boolean(),
-  expectedBenefit: z.string().trim().max(5_000).optional(),
-  estimatedCost: z.string().trim().max(1_000).optional(),
-  estimatedEffort: z.string().trim().max(1_000).optional(),
+  expectedBenefit: freeText(0, 5_000).optional(),
+  estimatedCost: freeText(0, 1_000).optional(),
+  estimatedEffort: freeText(0, 1_000).optional(),
   durations: z
     .strictObject({
       default: timing.optional(),
@@ -55,13 +56,13 @@ export const improvementListQuery = z.strictObject({
   stage: z.enum(improvementStages).optional(),
   status: z.enum(improvementStatuses).optional(),
   overdue: z.enum(['true', 'false']).optional(),
-  assignee: z.email().optional(),
+  assignee: emailAddress().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const idParams = z.strictObject({ id: z.uuid() });
-export const withdrawBody = z.strictObject({ actor: z.email().optional(), reason: z.string().trim().min(1).max(5_000) });
+export const improvementParams = z.strictObject({ id: z.uuid() });
+export const withdrawBody = z.strictObject({ actor: emailAddress().optional(), reason: freeText(1, 5_000) });
 
 export interface ImprovementRouteDeps {
   temporal: Client;
@@ -182,7 +183,7 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
 
   /** One improvement with its open tasks and full history, from the read model. */
   router.get('/:id', allow('improvements:read'), async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
+    const { id } = parse(improvementParams, req.params, 'params');
     const improvement = await findImprovementRecord(db, id);
     if (!improvement) {
       res.json(await describeNotYetRecorded(temporal, id));
@@ -213,7 +214,7 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
 
   /** The proposer or the ORPG withdraws the improvement, any time before deployment. */
   router.post('/:id/withdraw', allow('improvements:withdraw'), async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
+    const { id } = parse(improvementParams, req.params, 'params');
     const body = parse(withdrawBody, req.body, 'body');
     const caller = req.caller!;
     const actor = (caller.admin ? body.actor : caller.email)?.toLowerCase();

@@ -6,13 +6,14 @@ import type { Database } from '../../prisma/database';
 import { audit } from '../audit';
 import { allow } from '../auth';
 import { AppError, parse } from '../errors';
+import { emailAddress, freeText } from '../input-fields';
 
 export const orgUnitSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  manager: z.email().max(320).transform((email) => email.toLowerCase()),
+  name: freeText(1, 200),
+  manager: emailAddress().transform((email) => email.toLowerCase()),
 });
 
-const idParams = z.strictObject({ id: z.uuid() });
+export const orgUnitParams = z.strictObject({ id: z.uuid() });
 
 export interface OrgUnitRouteDeps {
   db: Database;
@@ -50,7 +51,7 @@ export function orgUnitRoutes({ db }: OrgUnitRouteDeps): Router {
 
   /** One unit and who manages it. */
   router.get('/:id', allow('org-units:read'), async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
+    const { id } = parse(orgUnitParams, req.params, 'params');
     const unit = await db.orgUnit.findUnique({ where: { id } });
     if (!unit) throw new AppError('not_found', 404, `id: no organisational unit ${id}`);
     res.json(present(unit));

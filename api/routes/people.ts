@@ -6,24 +6,25 @@ import { audit } from '../audit';
 import { roles } from '../permissions';
 import { allow } from '../auth';
 import { AppError, parse } from '../errors';
+import { emailAddress, freeText } from '../input-fields';
 
 
-const emailAddress = z.email().max(320).transform((value) => value.toLowerCase());
+const personEmail = emailAddress().transform((value) => value.toLowerCase());
 
 export const personSchema = z.strictObject({
-  email: emailAddress,
-  name: z.string().trim().min(1).max(200),
+  email: personEmail,
+  name: freeText(1, 200),
   roles: z
     .array(z.enum(roles))
     .min(1)
     .transform((list) => [...new Set(list)]),
-  manager: emailAddress.optional(),
+  manager: personEmail.optional(),
   orgUnit: z.uuid().optional(),
 });
 
 export const peopleListQuery = z.strictObject({ role: z.enum(roles).optional() });
 
-const emailParams = z.strictObject({ email: emailAddress });
+export const personParams = z.strictObject({ email: personEmail });
 
 export interface PeopleRouteDeps {
   db: Database;
@@ -74,7 +75,7 @@ export function peopleRoutes({ db }: PeopleRouteDeps): Router {
 
   /** One person, their roles, manager and unit. */
   router.get('/:email', allow('people:read'), async (req, res) => {
-    const { email } = parse(emailParams, req.params, 'params');
+    const { email } = parse(personParams, req.params, 'params');
     const person = await db.person.findUnique({ where: { email } });
     if (!person) throw new AppError('not_found', 404, `email: no person ${email}`);
     res.json(present(person));

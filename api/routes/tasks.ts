@@ -6,20 +6,25 @@ import { audit } from '../audit';
 import { allow, callerHolds } from '../auth';
 import { type DecisionDeps, decisionIdPattern, submitDecision } from '../decisions';
 import { AppError, parse } from '../errors';
+import { emailAddress, freeText } from '../input-fields';
 import { updateOrSignal } from '../handoff';
 
-const taskParams = z.strictObject({ id: z.uuid() });
+export const taskParams = z.strictObject({ id: z.uuid() });
+
+/** A decision field: text, a number, a yes/no, or a list (of units, or of actions as objects). */
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const fieldValue = z.union([scalar, z.array(z.union([scalar, z.record(z.string().max(100), scalar)]))]);
 
 export const decisionBody = z.strictObject({
   /** Required from the admin; a person always decides as themself. */
-  actor: z.email().max(320).optional(),
+  actor: emailAddress().optional(),
   outcome: z.string().min(1).max(50),
-  fields: z.record(z.string().max(100), z.unknown()).default({}),
+  fields: z.record(z.string().max(100), fieldValue).default({}),
 });
 
 export const reassignBody = z.strictObject({
-  to: z.email().max(320),
-  reason: z.string().trim().min(1).max(2_000),
+  to: emailAddress(),
+  reason: freeText(1, 2_000),
 });
 
 /** Human tasks, for API users. */

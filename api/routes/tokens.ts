@@ -6,11 +6,12 @@ import { audit } from '../audit';
 import { allow, apiTokenPrefix, hashApiToken } from '../auth';
 import { AppError, parse } from '../errors';
 import { endSessionsOfToken } from '../sessions';
+import { emailAddress, freeText } from '../input-fields';
 
-const personParams = z.strictObject({ email: z.email().transform((email) => email.toLowerCase()) });
-const tokenParams = personParams.extend({ id: z.uuid() });
+export const tokenOwnerParams = z.strictObject({ email: emailAddress().transform((email) => email.toLowerCase()) });
+export const tokenParams = tokenOwnerParams.extend({ id: z.uuid() });
 export const newToken = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: freeText(1, 100),
   expiresInDays: z.number().int().min(1).max(365).default(90),
 });
 
@@ -19,7 +20,7 @@ export function tokenRoutes({ db }: { db: Database }): Router {
   const router = Router({ mergeParams: true });
 
   function ownerOf(req: Request): string {
-    const { email } = parse(personParams, { email: req.params.email }, 'params');
+    const { email } = parse(tokenOwnerParams, { email: req.params.email }, 'params');
     if (!req.caller!.admin && req.caller!.email !== email) throw new AppError('forbidden', 403, 'email: you may only manage your own tokens');
     return email;
   }

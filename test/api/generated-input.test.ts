@@ -436,7 +436,8 @@ describe('generated invalid and random requests', () => {
     const method = operation.method.toUpperCase();
     const fields = documentedFields(operation.method, operation.path);
     const known = [people.orpg, people.proposer, people.auditor, organisation.claimsUnit, organisation.paymentsUnit, 'generated.person@example.org'];
-    const params = (operation.params ?? []).map(() => pathParameter(known));
+    const names = Object.keys(operation.params?.shape ?? {});
+    const params = names.map(() => pathParameter(known));
     const arbitrary = fc.record({
       params: fc.tuple(...params),
       query: fc.oneof({ weight: operation.query ? 3 : 1, arbitrary: queryString(fields.query) }, { weight: 2, arbitrary: fc.constant('') }),
@@ -446,7 +447,7 @@ describe('generated invalid and random requests', () => {
     });
     return fc.sample(arbitrary, { numRuns: requestsPerOperation, seed: seed + index }).map(({ params: values, query, authorization: auth, body, requestId }) => {
       let path = operation.path;
-      (operation.params ?? []).forEach((name, position) => {
+      names.forEach((name, position) => {
         path = path.replace(`{${name}}`, values[position] as string);
       });
       const headers: Record<string, string> = {};

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations } from '../../api/openapi';
 import { createMigratedDatabase } from '../support/database';
-import { startTestService, type TestService } from '../support/service';
+import { startTestService, testAdminToken, type TestService } from '../support/service';
 
 type JsonSchema = {
   type?: string;
@@ -55,13 +56,78 @@ describe('the OpenAPI document', () => {
       const where = `${operation.method} ${operation.path}`;
       expect(documentedOperation.summary, where).toEqual(expect.any(String));
       expect(documentedOperation.security, where).toEqual([{ bearer: [] }]);
-      expect(Object.keys(documentedOperation.responses), where).toContain(String(operation.success));
+      expect(Object.keys(documentedOperation.responses), where).toEqual(expect.arrayContaining([...Object.keys(operation.success), '401', '503']));
       const pathParameters = documentedOperation.parameters.filter((parameter: { in: string }) => parameter.in === 'path');
       const placeholders = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
       expect(pathParameters.map((parameter: { name: string }) => parameter.name), where).toEqual(placeholders);
       expect(pathParameters.every((parameter: { required: boolean }) => parameter.required), where).toBe(true);
-      expect(documentedOperation.responses['400'].content['application/json'].schema.properties.error.required, where).toEqual(['code', 'message']);
+      expect(documentedOperation.responses['401'].content['application/json'].schema.properties.error.required, where).toEqual(['code', 'message']);
     }
+  });
+
+  it('types path parameters with the formats the routes enforce: ids are UUIDs, people are email addresses', () => {
+    for (const operation of operations) {
+      for (const parameter of document.paths[operation.path][operation.method].parameters.filter((candidate: { in: string }) => candidate.in === 'path')) {
+        const where = `${operation.method} ${operation.path} ${parameter.name}`;
+        expect(parameter.schema, where).toMatchObject({ type: 'string', format: parameter.name === 'email' ? 'email' : 'uuid', pattern: expect.any(String) });
+      }
+    }
+    const assignee = document.paths['/api/improvements'].get.parameters.find((parameter: { name: string }) => parameter.name === 'assignee');
+    expect(assignee.schema.format).toBe('email');
+    const from = document.paths['/api/audit'].get.parameters.find((parameter: { name: string }) => parameter.name === 'from');
+    expect(from.schema.format).toBe('date-time');
+  });
+
+  it('documents every status a route answers: 202 when no worker runs, 200 when a person is replaced, and the refusals', () => {
+    const statuses = (path: string, method: string) => Object.keys(document.paths[path][method].responses);
+    expect(statuses('/api/people', 'post')).toEqual(expect.arrayContaining(['200', '201', '400', '401', '403', '422', '503']));
+    for (const path of ['/api/tasks/{id}/decision', '/api/tasks/{id}/reassign', '/api/improvements/{id}/withdraw']) {
+      expect(statuses(path, 'post'), path).toEqual(expect.arrayContaining(['200', '202', '400', '401', '403', '404', '409', '503']));
+    }
+    expect(statuses('/api/tasks/{id}/decision', 'post')).toContain('429');
+    expect(statuses('/api/org-units', 'post')).toContain('409');
+    expect(document.paths['/api/people/{email}/tokens/{id}'].delete.responses['204'].content).toBeUndefined();
+  });
+
+  it('declares a closed response schema for every success response with a body', () => {
+    for (const operation of operations) {
+      for (const [status, response] of Object.entries(document.paths[operation.path][operation.method].responses as Record<string, any>)) {
+        const where = `${operation.method} ${operation.path} ${status}`;
+        if (status === '204') continue;
+        const schema = response.content?.['application/json']?.schema as JsonSchema | undefined;
+        expect(schema, where).toBeDefined();
+        const alternatives = (schema!.anyOf as JsonSchema[] | undefined) ?? [schema!];
+        for (const alternative of alternatives) {
+          expect(alternative.type, where).toBe('object');
+          expect(alternative.additionalProperties, where).toBe(false);
+          expect(alternative.required?.length, where).toBeGreaterThan(0);
+        }
+      }
+    }
+    const person = document.paths['/api/people/{email}'].get.responses['200'].content['application/json'].schema as JsonSchema;
+    expect(person.required).toEqual(['email', 'name', 'roles', 'manager', 'orgUnit']);
+    expect(document.paths['/api/audit'].get.responses['200'].content['text/csv'].schema).toEqual({ type: 'string' });
+  });
+
+  it('answers a method a documented path does not have (TRACE, PUT) with 405 and the methods it has, not 404', async () => {
+    // fetch refuses to send TRACE: node:http sends it as any client would.
+    const trace = await new Promise<{ status?: number; allow?: string; body: string }>((resolve, reject) => {
+      const request = http.request(`${service.url}/api/improvements/${randomUUID()}`, { method: 'TRACE', headers: { authorization: `Bearer ${testAdminToken}` } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, allow: response.headers.allow, body }));
+      });
+      request.on('error', reject).end();
+    });
+    expect(trace.status).toBe(405);
+    expect(trace.allow).toBe('GET, HEAD');
+    expect(JSON.parse(trace.body).error.code).toBe('method_not_allowed');
+    const put = await service.call('PUT', '/api/people');
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
+    const get = await service.call('GET', `/api/people/someone@example.org/tokens/${randomUUID()}`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('DELETE');
   });
 
   it('describes every request body as a closed object schema that rejects unknown fields', () => {
