@@ -114,6 +114,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       db,
       smtpUrl,
       workflowBundle: options.workflowBundle,
+      logger,
     });
     const running = worker.run();
     stack.push(() => stopWorker(worker, running));

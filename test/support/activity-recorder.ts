@@ -204,7 +204,7 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
     async sendNotification(request) {
       const { kind, to, taskId, template } = request;
       recorder.record(recorder.emails, { kind, to, taskId, template, at: simulatedNow() });
-      return { status: 'sent' };
+      return { status: 'queued' };
     },
   };
 }
