@@ -104,6 +104,10 @@ const settingsSchema = z.object({
   INBOX_SMTP_PORT: port(2525),
   /** Sender of every email. */
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('OPF Pipeline <opf-pipeline@localhost>')),
+  /** Emails one worker sends at once from the outbox. */
+  MAIL_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(4)),
+  /** How long a worker holds an email it is sending; a crashed worker's emails are sent by another after this. */
+  MAIL_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5_000).max(600_000).default(30_000)),
   /** Signs emailed links. Unset: generated on first start and kept under DATA_DIR. */
   APP_SECRET: chosenSecret(32),
   /** Bearer token for admin calls. Unset: generated on first start, kept under DATA_DIR, printed once. */

@@ -122,6 +122,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
       db,
       smtpUrl,
       workflowBundle: options.workflowBundle,
+      logger,
     });
     const running = worker.run();
     stack.push(() => stopWorker(worker, running));

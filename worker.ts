@@ -7,33 +7,53 @@ import { createLogger, type Logger } from './log';
 import { createDatabase, type Database } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';
 import { freshPrebuiltBundle } from './workflow-bundle';
+import { OutboxDispatcher } from './mail/outbox-dispatcher';
 
 export interface WorkerDeps {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'MAIL_FROM' | 'publicUrl' | 'calendar'>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'MAIL_FROM' | 'MAIL_CONCURRENCY' | 'MAIL_LEASE_MS' | 'publicUrl' | 'calendar'>;
   connection: NativeConnection;
   db: Database;
   smtpUrl: string;
   /** A pre-built workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
+  logger?: Logger;
 }
 
-/** Builds a worker that runs every workflow and activity of OPF Pipeline on the task queue. */
-export async function createWorker({ config, connection, db, smtpUrl, workflowBundle }: WorkerDeps): Promise<Worker> {
-  const transport = nodemailer.createTransport(smtpUrl);
-  return Worker.create({
+/**
+ * Builds a worker that runs every workflow and activity of OPF Pipeline on the task queue, and
+ * delivers the outbox while it runs: the dispatcher starts with `run()` and stops after it drains.
+ */
+export async function createWorker({ config, connection, db, smtpUrl, workflowBundle, logger }: WorkerDeps): Promise<Worker> {
+  // Each SMTP step gives up well inside the outbox lease, so a hung server cannot outlive a claim.
+  const stepTimeoutMs = Math.max(1_000, Math.floor(config.MAIL_LEASE_MS / 4));
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: stepTimeoutMs, greetingTimeout: stepTimeoutMs, socketTimeout: stepTimeoutMs });
+  const outbox = new OutboxDispatcher({
+    db,
+    transport,
+    from: config.MAIL_FROM,
+    publicUrl: config.publicUrl,
+    logger: logger ?? createLogger('warn', { process: 'worker' }),
+    concurrency: config.MAIL_CONCURRENCY,
+    leaseMs: config.MAIL_LEASE_MS,
+  });
+  const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({
-      db,
-      transport,
-      from: config.MAIL_FROM,
-      publicUrl: config.publicUrl,
-      calendar: config.calendar,
-    }),
+    activities: createActivities({ db, publicUrl: config.publicUrl, calendar: config.calendar, outbox }),
     shutdownGraceTime: '10 seconds',
   });
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    outbox.start();
+    try {
+      await run();
+    } finally {
+      await outbox.stop();
+    }
+  };
+  return worker;
 }
 
 /** Drains the worker: in-flight tasks finish (up to the grace time), no new ones are taken. */
@@ -65,7 +85,7 @@ async function main(): Promise<void> {
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS as string });
   const prebuilt = config.WORKFLOW_BUNDLE === 'prebuilt' ? freshPrebuiltBundle() : undefined;
-  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string, workflowBundle: prebuilt });
+  const worker = await createWorker({ config, connection, db, smtpUrl: config.SMTP_URL as string, workflowBundle: prebuilt, logger });
   const running = worker.run();
   // performance.now() counts from the process's start: what a restart after a crash costs.
   logger.info(

@@ -43,6 +43,8 @@ export interface CloseTaskRequest {
   onBehalfOf?: string;
   /** The API request that handed the decision over, to find it in the logs. */
   requestId?: string;
+  /** The history entry of the closing, recorded in the same transaction. */
+  event?: KeyedEvent;
 }
 
 function decisionAuditRow(request: CloseTaskRequest) {
@@ -63,7 +65,7 @@ function decisionAuditRow(request: CloseTaskRequest) {
   };
 }
 
-function eventRow(improvementId: string, event: KeyedEvent) {
+export function eventRow(improvementId: string, event: KeyedEvent) {
   return {
     improvementId,
     eventKey: event.key,
@@ -77,32 +79,62 @@ function eventRow(improvementId: string, event: KeyedEvent) {
   };
 }
 
+/** A task's clock in business time: its step's timing, or an absolute due date or duration. */
+export function taskClock(request: Pick<OpenTaskRequest, 'timing' | 'dueDate'>, now: Date, calendar: BusinessCalendar) {
+  const due = request.dueDate;
+  if (!due) return computeTaskClock(now, request.timing, calendar);
+  if (/^\d+(bd|d|h|m|s)$/.test(due)) return computeTaskClock(now, { ...request.timing, due }, calendar);
+  const dueAt = new Date(`${due}T23:59:59.000Z`);
+  const remindAt = subtractDuration(dueAt, request.timing.remindBefore, calendar);
+  return {
+    dueAt,
+    remindAt: remindAt.getTime() < now.getTime() ? now : remindAt,
+    escalateAt: addDuration(dueAt, request.timing.escalateAfter, calendar),
+  };
+}
+
+/** Records one history entry, once per key. */
+export function upsertEvent(db: Pick<Database, 'improvementEvent'>, improvementId: string, event: KeyedEvent) {
+  return db.improvementEvent.upsert({
+    where: { improvementId_eventKey: { improvementId, eventKey: event.key } },
+    create: eventRow(improvementId, event),
+    update: {},
+  });
+}
+
+/**
+ * The person who acts for a role (never one of `excluding`, e.g. the proposer of the
+ * improvement). Nobody holding it is an operator's problem to fix, not the workflow's: the
+ * activity keeps retrying until someone is registered.
+ */
+export async function findRoleHolder(db: Pick<Database, 'person'>, role: string, excluding: string[] = []): Promise<string> {
+  const person = await db.person.findFirst({
+    where: { roles: { has: role }, email: { notIn: excluding.map((email) => email.toLowerCase()) } },
+    orderBy: { email: 'asc' },
+  });
+  if (!person) {
+    const but = excluding.length > 0 ? ` other than ${excluding.join(', ')}` : '';
+    throw new Error(`nobody${but} holds the role "${role}": register one with POST /api/people`);
+  }
+  return person.email;
+}
+
+/** The person, or their delegate while a delegation is in force [out of office]. */
+export async function findDelegate(db: Pick<Database, 'delegation'>, email: string, excluding: string[] = []): Promise<{ assignee: string; onBehalfOf?: string }> {
+  const now = new Date();
+  const delegation = await db.delegation.findFirst({
+    where: { personEmail: email.toLowerCase(), cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } },
+    orderBy: { createdAt: 'desc' },
+  });
+  if (!delegation || excluding.map((other) => other.toLowerCase()).includes(delegation.delegateEmail)) return { assignee: email };
+  return { assignee: delegation.delegateEmail, onBehalfOf: email };
+}
+
 /** Activities that keep the PostgreSQL read model in step with the workflows. */
 export function createDbActivities({ db, calendar }: { db: Database; calendar: BusinessCalendar }) {
-  function upsertEvent(improvementId: string, event: KeyedEvent) {
-    return db.improvementEvent.upsert({
-      where: { improvementId_eventKey: { improvementId, eventKey: event.key } },
-      create: eventRow(improvementId, event),
-      update: {},
-    });
-  }
-
   /** An improvement's escalation level: the highest among all its open tasks, its units' deployment tasks included. */
-  function refreshEscalationLevel(improvementId: string) {
-    return db.$executeRaw`UPDATE improvement SET escalation_level = COALESCE((SELECT MAX(escalation_level) FROM task WHERE improvement_id = ${improvementId}::uuid AND status = 'open'), 0) WHERE id = ${improvementId}::uuid`;
-  }
-
-  function clockFor(request: OpenTaskRequest, now: Date) {
-    const due = request.dueDate;
-    if (!due) return computeTaskClock(now, request.timing, calendar);
-    if (/^\d+(bd|d|h|m|s)$/.test(due)) return computeTaskClock(now, { ...request.timing, due }, calendar);
-    const dueAt = new Date(`${due}T23:59:59.000Z`);
-    const remindAt = subtractDuration(dueAt, request.timing.remindBefore, calendar);
-    return {
-      dueAt,
-      remindAt: remindAt.getTime() < now.getTime() ? now : remindAt,
-      escalateAt: addDuration(dueAt, request.timing.escalateAfter, calendar),
-    };
+  function refreshEscalationLevel(client: Pick<Database, '$executeRaw'>, improvementId: string) {
+    return client.$executeRaw`UPDATE improvement SET escalation_level = COALESCE((SELECT MAX(escalation_level) FROM task WHERE improvement_id = ${improvementId}::uuid AND status = 'open'), 0) WHERE id = ${improvementId}::uuid`;
   }
 
   return {
@@ -135,19 +167,19 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
           create: { id: state.id, workflowId, proposerEmail: state.proposerEmail, ...columns },
           update: columns,
         }),
-        ...(event ? [upsertEvent(state.id, event)] : []),
-        refreshEscalationLevel(state.id),
+        ...(event ? [upsertEvent(db, state.id, event)] : []),
+        refreshEscalationLevel(db, state.id),
       ]);
     },
 
     /** Records one history entry of an improvement (used by unit deployments). */
     async recordEvent({ improvementId, event }: { improvementId: string; event: KeyedEvent }): Promise<void> {
-      await upsertEvent(improvementId, event);
+      await upsertEvent(db, improvementId, event);
     },
 
     /** Opens a task with its clock in business time; a retry returns the clock first recorded. */
     async openTask(request: OpenTaskRequest): Promise<TaskClockIso> {
-      const clock = clockFor(request, new Date());
+      const clock = taskClock(request, new Date(), calendar);
       const task = await db.task.upsert({
         where: { id: request.id },
         create: {
@@ -169,7 +201,7 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
     /** Raises a task's escalation flag. */
     async escalateTask({ taskId, level }: { taskId: string; level: 1 | 2 }): Promise<void> {
       const task = await db.task.update({ where: { id: taskId }, data: { escalationLevel: level } });
-      await refreshEscalationLevel(task.improvementId);
+      await refreshEscalationLevel(db, task.improvementId);
     },
 
     /**
@@ -194,37 +226,21 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
         if (closed.count === 1 && request.status === 'decided' && request.decidedBy) {
           await tx.auditEntry.create({ data: decisionAuditRow(request) });
         }
+        const task = await tx.task.findUnique({ where: { id: request.taskId }, select: { improvementId: true } });
+        if (!task) return;
+        if (request.event) await upsertEvent(tx, task.improvementId, request.event);
+        await refreshEscalationLevel(tx, task.improvementId);
       });
-      const task = await db.task.findUnique({ where: { id: request.taskId }, select: { improvementId: true } });
-      if (task) await refreshEscalationLevel(task.improvementId);
     },
 
-    /**
-     * The person who acts for a role (never one of `excluding`, e.g. the proposer of the
-     * improvement). Nobody holding it is an operator's problem to fix, not the workflow's: the
-     * activity keeps retrying until someone is registered.
-     */
-    async resolveRole({ role, excluding = [] }: { role: string; excluding?: string[] }): Promise<string> {
-      const person = await db.person.findFirst({
-        where: { roles: { has: role }, email: { notIn: excluding.map((email) => email.toLowerCase()) } },
-        orderBy: { email: 'asc' },
-      });
-      if (!person) {
-        const but = excluding.length > 0 ? ` other than ${excluding.join(', ')}` : '';
-        throw new Error(`nobody${but} holds the role "${role}": register one with POST /api/people`);
-      }
-      return person.email;
+    /** The person who acts for a role, never one of `excluding`; retried until someone holds it. */
+    resolveRole({ role, excluding = [] }: { role: string; excluding?: string[] }): Promise<string> {
+      return findRoleHolder(db, role, excluding);
     },
 
     /** The person, or their delegate while a delegation is in force [out of office]. */
-    async routeAssignee({ email, excluding = [] }: { email: string; excluding?: string[] }): Promise<{ assignee: string; onBehalfOf?: string }> {
-      const now = new Date();
-      const delegation = await db.delegation.findFirst({
-        where: { personEmail: email.toLowerCase(), cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } },
-        orderBy: { createdAt: 'desc' },
-      });
-      if (!delegation || excluding.map((other) => other.toLowerCase()).includes(delegation.delegateEmail)) return { assignee: email };
-      return { assignee: delegation.delegateEmail, onBehalfOf: email };
+    routeAssignee({ email, excluding = [] }: { email: string; excluding?: string[] }): Promise<{ assignee: string; onBehalfOf?: string }> {
+      return findDelegate(db, email, excluding);
     },
 
     /** Gives a task to a new assignee; every link of the previous assignee dies. */

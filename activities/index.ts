@@ -2,6 +2,7 @@ import type { BusinessCalendar } from './calendar';
 import { createDbActivities } from './db';
 import { createDelegationActivities } from './delegations';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
+import { createTaskOpeningActivities } from './task-opening';
 
 export interface ActivityDeps extends NotificationDeps {
   calendar: BusinessCalendar;
@@ -13,5 +14,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createDbActivities(deps),
     ...createDelegationActivities(deps),
     ...createNotificationActivities(deps),
+    ...createTaskOpeningActivities(deps),
   };
 }

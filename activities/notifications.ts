@@ -1,6 +1,5 @@
-import type { Transporter } from 'nodemailer';
-import { randomUUID } from 'node:crypto';
-import { decisionLinkPlaceholder, decisionLinkUrl, newLinkToken } from '../decision-links';
+import { decisionLinkPlaceholder } from '../decision-links';
+import type { Prisma } from '../generated/prisma/client';
 import type { Database } from '../prisma/database';
 import { type StepName, steps } from '../workflows/improvement/steps';
 
@@ -30,23 +29,24 @@ export interface NotificationRequest {
   template: NotificationTemplate;
 }
 
-export interface NotificationDeps {
-  db: Database;
-  transport: Transporter;
-  from: string;
-  publicUrl: string;
-  /** How long a decision link outlives the task's last escalation. */
-  linkGraceMs?: number;
+/** Wakes the outbox dispatcher of this process, so a new email goes out without waiting for its next poll. */
+export interface OutboxWaker {
+  wake(): void;
 }
 
-const thirtyDaysMs = 30 * 24 * 3600 * 1000;
+export interface NotificationDeps {
+  db: Database;
+  publicUrl: string;
+  /** The dispatcher that delivers what these activities put in the outbox (absent: another process's polls). */
+  outbox?: OutboxWaker;
+}
 
 function formatTime(iso: string): string {
   return new Date(iso).toUTCString();
 }
 
 /** Subject and text of each kind of email. */
-function render(request: NotificationRequest, deps: NotificationDeps): { subject: string; text: string } {
+function render(request: NotificationRequest, deps: { publicUrl: string }): { subject: string; text: string } {
   const { template } = request;
   const improvementUrl = `${deps.publicUrl}/improvements/${request.improvementId}`;
   switch (template.name) {
@@ -97,64 +97,33 @@ function render(request: NotificationRequest, deps: NotificationDeps): { subject
   }
 }
 
-/** The outbox: every email is recorded before it is sent, and each key is sent once. */
-export function createNotificationActivities(deps: NotificationDeps) {
-  const { db, transport, from } = deps;
-
-  /** Puts a fresh personal link into the email about to be sent; its hash alone is kept. */
-  async function withDecisionLink(body: string, request: NotificationRequest): Promise<string> {
-    const { template } = request;
-    if (template.name !== 'task' && template.name !== 'reminder') return body;
-    const { token, hash } = newLinkToken();
-    await db.decisionLink.create({
-      data: {
-        id: randomUUID(),
-        tokenHash: hash,
-        taskId: template.taskId,
-        assignee: template.assignee,
-        expiresAt: new Date(Date.parse(template.linkExpiresAt) + (deps.linkGraceMs ?? thirtyDaysMs)),
-      },
-    });
-    return body.replace(decisionLinkPlaceholder, decisionLinkUrl(deps.publicUrl, token));
-  }
-
+/** The outbox row of an email, rendered; the dispatcher adds the personal decision link when it sends it. */
+export function outboxRow(request: NotificationRequest, deps: { publicUrl: string }): Prisma.NotificationCreateInput {
+  const { subject, text } = render(request, deps);
   return {
-    async sendNotification(request: NotificationRequest): Promise<{ status: 'sent' | 'already-sent' }> {
-      const existing = await db.notification.findUnique({ where: { notificationKey: request.key } });
-      if (existing?.status === 'sent') return { status: 'already-sent' };
-      const { subject, text } = render(request, deps);
-      const notification = await db.notification.upsert({
-        where: { notificationKey: request.key },
-        create: {
-          notificationKey: request.key,
-          improvementId: request.improvementId,
-          taskId: request.taskId ?? null,
-          kind: request.kind,
-          recipient: request.to,
-          subject,
-          body: text,
-        },
-        update: { attempts: { increment: 1 } },
-      });
-      const body = await withDecisionLink(notification.body, request);
-      try {
-        await transport.sendMail({
-          from,
-          to: notification.recipient,
-          subject: notification.subject,
-          text: body,
-          messageId: `<${notification.id}@opf-pipeline>`,
-          headers: { 'X-OPF-Notification-Key': notification.notificationKey },
-        });
-      } catch (error) {
-        await db.notification.update({
-          where: { id: notification.id },
-          data: { lastError: error instanceof Error ? error.message : String(error) },
-        });
-        throw error;
-      }
-      await db.notification.update({ where: { id: notification.id }, data: { status: 'sent', sentAt: new Date() } });
-      return { status: 'sent' };
+    notificationKey: request.key,
+    improvement: { connect: { id: request.improvementId } },
+    taskId: request.taskId ?? null,
+    kind: request.kind,
+    recipient: request.to,
+    subject,
+    body: text,
+  };
+}
+
+/** Puts an email in the outbox once per key, inside the caller's transaction when it has one. */
+export function enqueueNotification(db: Pick<Database, 'notification'>, request: NotificationRequest, deps: { publicUrl: string }) {
+  return db.notification.upsert({ where: { notificationKey: request.key }, create: outboxRow(request, deps), update: {} });
+}
+
+/** The outbox: every email is recorded once per key; the worker's dispatcher sends it once. */
+export function createNotificationActivities(deps: NotificationDeps) {
+  return {
+    /** Puts an email in the outbox (a retry or a replay finds it there); delivery is the dispatcher's, off the workflow's path. */
+    async sendNotification(request: NotificationRequest): Promise<{ status: 'queued' }> {
+      await enqueueNotification(deps.db, request, deps);
+      deps.outbox?.wake();
+      return { status: 'queued' };
     },
   };
 }

@@ -60,7 +60,8 @@ class ProjectApi {
   }
 }
 
-async function startProject(dir: string): Promise<{ settings: ServiceSettings; postgres: Postgres; temporalAddress: string }> {
+/** Starts PostgreSQL, Temporal, SMTP, the API, the worker and the floor worker, each its own process. */
+export async function startProject(dir: string): Promise<{ settings: ServiceSettings; postgres: Postgres; temporalAddress: string }> {
   const mailDir = path.join(dir, 'mail');
   mkdirSync(mailDir, { recursive: true });
   const postgres = await postgresServer(dir);

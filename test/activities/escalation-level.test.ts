@@ -1,24 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDbActivities } from '../../activities/db';
-import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { createDatabase, type Database } from '../../prisma/database';
 import { createMigratedDatabase } from '../support/database';
+import { improvementSnapshot } from '../support/improvement-snapshot';
 
 const timing = { due: '5bd', remindBefore: '1bd', escalateAfter: '2bd' };
 
 /** What the lifecycle workflow records while its own tasks are none: the units' deployment tasks are theirs. */
-function stateWithoutOwnTasks(id: string): Omit<ImprovementState, 'history'> {
-  return {
-    id,
-    proposerEmail: 'proposer@example.org',
-    processOwnerEmail: 'process.owner@example.org',
-    proposal: { title: 'Escalation covers deployments', description: 'd', process: 'Incident Management', source: 'incident', pilot: false, orgUnits: [] },
-    stage: 'deployment',
-    status: 'active',
-    openTasks: [],
-  } as unknown as Omit<ImprovementState, 'history'>;
-}
+const stateWithoutOwnTasks = (id: string) => improvementSnapshot(id, 'Escalation covers deployments', 'deployment');
 
 describe("an improvement's escalation level", () => {
   let db: Database;

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { createActivities } from '../../activities';
-import { addDuration, type BusinessCalendar, computeTaskClock, subtractDuration } from '../../activities/calendar';
-import type { OpenTaskRequest } from '../../activities/db';
+import { addDuration, type BusinessCalendar } from '../../activities/calendar';
+import { taskClock } from '../../activities/db';
 import type { NotificationRequest } from '../../activities/notifications';
 import type { HistoryEntry, ImprovementState } from '../../workflows/improvement/definitions';
 
@@ -125,18 +125,10 @@ function simulatedNow(): Date {
   return new Date(Context.current().info.currentAttemptScheduledTimestampMs);
 }
 
-/** The same clock rules as the db activity: a task's due date is a duration or a calendar date. */
-function clockFor(request: OpenTaskRequest, now: Date, calendar: BusinessCalendar) {
-  const due = request.dueDate;
-  if (!due) return computeTaskClock(now, request.timing, calendar);
-  if (/^\d+(bd|d|h|m|s)$/.test(due)) return computeTaskClock(now, { ...request.timing, due }, calendar);
-  const dueAt = new Date(`${due}T23:59:59.000Z`);
-  const remindAt = subtractDuration(dueAt, request.timing.remindBefore, calendar);
-  return {
-    dueAt,
-    remindAt: remindAt.getTime() < now.getTime() ? now : remindAt,
-    escalateAt: addDuration(dueAt, request.timing.escalateAfter, calendar),
-  };
+function roleHolder(role: string, excluding: string[] = []): string {
+  const person = roles[role];
+  if (!person || excluding.includes(person)) throw new Error(`nobody holds the role "${role}"`);
+  return person;
 }
 
 /** Stub activities for the real workflows: no database, no mail, every call recorded; the calendar is read per call. */
@@ -159,7 +151,7 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
       const existing = recorder.tasks.find((task) => task.id === request.id);
       if (existing) return iso(existing);
       const openedAt = simulatedNow();
-      const clock = clockFor(request, openedAt, calendarNow());
+      const clock = taskClock(request, openedAt, calendarNow());
       const { id, step, assignee, workflowId, unitId } = request;
       recorder.record(recorder.tasks, { id, step, assignee, workflowId, unitId, openedAt, ...clock });
       return iso(clock);
@@ -167,13 +159,26 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
     async escalateTask({ taskId, level }) {
       recorder.record(recorder.escalations, { taskId, level, at: simulatedNow() });
     },
-    async closeTask({ taskId, status, outcome, decidedBy }) {
+    async closeTask({ taskId, status, outcome, decidedBy, event }) {
       recorder.record(recorder.closed, { taskId, status, outcome, decidedBy });
+      if (event) recorder.record(recorder.events, event);
+    },
+    async openTaskAndNotify({ task: spec, assignee: wanted, excluding, event, email }) {
+      const existing = recorder.tasks.find((task) => task.id === spec.id);
+      if (existing) return { assignee: existing.assignee, ...iso(existing) };
+      const assignee = 'email' in wanted ? wanted.email : roleHolder(wanted.role, excluding);
+      const openedAt = simulatedNow();
+      const clock = taskClock(spec, openedAt, calendarNow());
+      const { id, step, workflowId, unitId } = spec;
+      recorder.record(recorder.tasks, { id, step, assignee, workflowId, unitId, openedAt, ...clock });
+      recorder.record(recorder.events, { ...event, action: `${event.action} ${assignee}` });
+      const opened = { assignee, ...iso(clock) };
+      const template = { name: 'task' as const, step, taskId: id, assignee, dueAt: opened.dueAt, linkExpiresAt: opened.escalateAt, ...email };
+      recorder.record(recorder.emails, { kind: 'task-assigned', to: assignee, taskId: id, template, at: openedAt });
+      return opened;
     },
     async resolveRole({ role, excluding = [] }) {
-      const person = roles[role];
-      if (!person || excluding.includes(person)) throw new Error(`nobody holds the role "${role}"`);
-      return person;
+      return roleHolder(role, excluding);
     },
     async routeAssignee({ email }) {
       return { assignee: email };
@@ -204,7 +209,7 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
     async sendNotification(request) {
       const { kind, to, taskId, template } = request;
       recorder.record(recorder.emails, { kind, to, taskId, template, at: simulatedNow() });
-      return { status: 'sent' };
+      return { status: 'queued' };
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
+import type { KeyedEvent } from '../../activities/db';
 import {
   decideUpdate,
   type DecisionRequest,
@@ -82,6 +83,10 @@ export interface TaskHost {
   stage(): ImprovementStage;
   /** Appends a history entry and records it (and the improvement's snapshot) in the read model. */
   addHistory(entry: Omit<HistoryEntry, 'at'>, key: string): Promise<void>;
+  /** The read-model event a history entry is recorded as, by an activity that records it with its task. */
+  keyedEvent(entry: HistoryEntry, key: string): KeyedEvent;
+  /** Appends a history entry that an activity has already recorded. */
+  remember(entry: HistoryEntry): void;
 }
 
 const fallbackTiming: StepTiming = { due: '5bd', remindBefore: '1bd', escalateAfter: '2bd' };
@@ -97,6 +102,8 @@ interface LiveTask {
   decision?: Decision;
   closed: boolean;
   reassignments: number;
+  /** Its assignee is still being resolved: a decision taken meanwhile is checked once it is known. */
+  opening?: boolean;
 }
 
 function untilMs(iso: string): number {
@@ -143,13 +150,18 @@ export class TaskBoard {
 
   /** Asks one person to decide a step; resolves with their decision. Cancellable (withdrawal). */
   async ask(request: TaskRequest): Promise<Decision> {
-    const { assignee, onBehalfOf } = await this.route(request);
-    const id = uuid4();
+    if (!patched('open-task-in-one-activity')) return this.askStepByStep(request);
+    // Live before the task row exists: a decision that races the opening is kept, and checked once it is open.
+    const live = this.liveTask(request, { assignee: '' }, true);
+    return this.decideOrCancel(live, () => this.open(live, request));
+  }
+
+  /** A new task, live from now: decisions on it are taken even before its set-up is done. */
+  private liveTask(request: TaskRequest, holder: { assignee: string; onBehalfOf?: string }, opening?: boolean): LiveTask {
     const task: OpenTask = {
-      id,
+      id: uuid4(),
       step: request.step,
-      assignee,
-      onBehalfOf,
+      ...holder,
       dueAt: '',
       remindAt: '',
       escalateAt: '',
@@ -158,29 +170,15 @@ export class TaskBoard {
       unitId: request.unitId,
       actionIndex: request.actionIndex,
     };
-    // Live before the task row exists: a decision that races the rest of the set-up is kept.
-    const live: LiveTask = { task, context: request.context, closed: false, reassignments: 0 };
-    this.live.set(id, live);
-    const clock = await activities.openTask({
-      id,
-      improvementId: this.host.improvementId,
-      workflowId: this.host.workflowId,
-      step: request.step,
-      assignee,
-      onBehalfOf,
-      unitId: request.unitId,
-      proposerBlocked: this.host.selfApprovalBlockedSteps.includes(request.step),
-      timing: timingFor(this.host.durations, request.step),
-      dueDate: request.due,
-    });
-    Object.assign(task, clock);
-    this.host.openTasks.push(task);
+    const live: LiveTask = { task, context: request.context, closed: false, reassignments: 0, ...(opening ? { opening } : {}) };
+    this.live.set(task.id, live);
+    return live;
+  }
+
+  /** Sets the task up, waits for its decision and closes it; a withdrawal closes it as cancelled. */
+  private async decideOrCancel(live: LiveTask, setUp: () => Promise<void>): Promise<Decision> {
     try {
-      await this.host.addHistory(
-        { step: request.step, actor: 'system', action: `asked ${assignee}`, channel: 'system', taskId: id },
-        `${id}:opened`,
-      );
-      await this.notifyAssignee(task, request.context, 'task-assigned');
+      await setUp();
       const decision = await this.waitForDecision(live);
       await this.close(live, 'decided', decision);
       return decision;
@@ -190,6 +188,62 @@ export class TaskBoard {
       }
       throw error;
     }
+  }
+
+  /** Opens the task, records the ask and queues the email in one activity; a withdrawal waits for it. */
+  private async open(live: LiveTask, request: TaskRequest): Promise<void> {
+    const { task } = live;
+    const blocked = this.host.selfApprovalBlockedSteps.includes(request.step);
+    const entry: HistoryEntry = { at: new Date().toISOString(), step: request.step, actor: 'system', action: 'asked', channel: 'system', taskId: task.id };
+    const opened = await CancellationScope.nonCancellable(() =>
+      activities.openTaskAndNotify({
+        task: {
+          id: task.id,
+          improvementId: this.host.improvementId,
+          workflowId: this.host.workflowId,
+          step: request.step,
+          unitId: request.unitId,
+          proposerBlocked: blocked,
+          timing: timingFor(this.host.durations, request.step),
+          dueDate: request.due,
+        },
+        assignee: request.assignee,
+        excluding: blocked && this.host.proposerEmail ? [this.host.proposerEmail] : [],
+        event: this.host.keyedEvent(entry, `${task.id}:opened`),
+        email: { improvementTitle: this.host.improvementTitle, context: request.context },
+      }),
+    );
+    Object.assign(task, opened);
+    live.opening = false;
+    this.host.openTasks.push(task);
+    this.host.remember({ ...entry, action: `asked ${task.assignee}` });
+  }
+
+  /** The ask before open-task-in-one-activity: resolve, route, open, record and email, one activity each. */
+  private async askStepByStep(request: TaskRequest): Promise<Decision> {
+    const holder = await this.route(request);
+    const live = this.liveTask(request, holder);
+    const { task } = live;
+    const clock = await activities.openTask({
+      id: task.id,
+      improvementId: this.host.improvementId,
+      workflowId: this.host.workflowId,
+      step: request.step,
+      ...holder,
+      unitId: request.unitId,
+      proposerBlocked: this.host.selfApprovalBlockedSteps.includes(request.step),
+      timing: timingFor(this.host.durations, request.step),
+      dueDate: request.due,
+    });
+    Object.assign(task, clock);
+    this.host.openTasks.push(task);
+    return this.decideOrCancel(live, async () => {
+      await this.host.addHistory(
+        { step: request.step, actor: 'system', action: `asked ${task.assignee}`, channel: 'system', taskId: task.id },
+        `${task.id}:opened`,
+      );
+      await this.notifyAssignee(task, request.context, 'task-assigned');
+    });
   }
 
   private async waitForDecision(live: LiveTask): Promise<Decision> {
@@ -277,6 +331,10 @@ export class TaskBoard {
     this.live.delete(task.id);
     removeWhere(this.host.openTasks, (open) => open.id === task.id);
     removeWhere(this.host.escalations, (flag) => flag.taskId === task.id);
+    const { entry: closing, key } = this.closingEntry(task, decision);
+    const entry: HistoryEntry = { at: new Date().toISOString(), ...closing };
+    // One activity closes the task and records its history entry, in one transaction.
+    const inOneActivity = patched('close-task-with-its-history');
     await activities.closeTask({
       taskId: task.id,
       status,
@@ -288,28 +346,30 @@ export class TaskBoard {
       via: decision?.via,
       onBehalfOf: decision ? task.onBehalfOf : undefined,
       requestId: decision?.requestId,
+      ...(inOneActivity ? { event: this.host.keyedEvent(entry, key) } : {}),
     });
-    if (decision) {
-      const label = steps[task.step].outcomes.find((outcome) => outcome.name === decision.outcome)?.label ?? decision.outcome;
-      await this.host.addHistory(
-        {
-          step: task.step,
-          actor: task.onBehalfOf ? `${decision.actor} for ${task.onBehalfOf}` : decision.actor,
-          action: label,
-          comment: summarise(decision.fields),
-          channel: decision.channel,
-          taskId: task.id,
-        },
-        `${task.id}:decided`,
-      );
-    } else {
-      await this.host.addHistory(
-        { step: task.step, actor: 'system', action: 'task cancelled', channel: 'system', taskId: task.id },
-        `${task.id}:cancelled`,
-      );
-    }
+    if (inOneActivity) this.host.remember(entry);
+    else await this.host.addHistory(closing, key);
     // The decider's update returns only now, once the read model shows the task closed.
     live.closed = true;
+  }
+
+  private closingEntry(task: OpenTask, decision?: Decision): { entry: Omit<HistoryEntry, 'at'>; key: string } {
+    if (!decision) {
+      return { entry: { step: task.step, actor: 'system', action: 'task cancelled', channel: 'system', taskId: task.id }, key: `${task.id}:cancelled` };
+    }
+    const label = steps[task.step].outcomes.find((outcome) => outcome.name === decision.outcome)?.label ?? decision.outcome;
+    return {
+      entry: {
+        step: task.step,
+        actor: task.onBehalfOf ? `${decision.actor} for ${task.onBehalfOf}` : decision.actor,
+        action: label,
+        comment: summarise(decision.fields),
+        channel: decision.channel,
+        taskId: task.id,
+      },
+      key: `${task.id}:decided`,
+    };
   }
 
   /** The same decision, taken and not yet applied: a retry, or the update's fallback signal. */
@@ -327,14 +387,14 @@ export class TaskBoard {
         nonRetryable: true,
       });
     }
-    if (request.actor.toLowerCase() !== live.task.assignee.toLowerCase()) {
+    if (!live.opening && request.actor.toLowerCase() !== live.task.assignee.toLowerCase()) {
       throw ApplicationFailure.create({
         type: decisionRefusals.notAssignee,
         message: `only ${live.task.assignee} can decide this task`,
         nonRetryable: true,
       });
     }
-    if (this.isSelfApproval(live.task.step, request.actor)) {
+    if (!live.opening && this.isSelfApproval(live.task.step, request.actor)) {
       throw ApplicationFailure.create({
         type: decisionRefusals.selfApproval,
         message: 'actor: a proposer cannot decide this step of their own proposal',
@@ -353,6 +413,12 @@ export class TaskBoard {
   }
 
   private async decide(request: DecisionRequest): Promise<DecisionResult> {
+    const opening = this.live.get(request.taskId);
+    if (opening?.opening) {
+      // Taken while the task was opening: checked in full once its assignee is known.
+      await condition(() => !opening.opening);
+      this.validate(request);
+    }
     const earlier = this.applied.get(request.decisionId);
     if (earlier) return earlier;
     const taking = this.applying.get(request.decisionId);
@@ -382,7 +448,7 @@ export class TaskBoard {
 
   private validateReassignment(request: ReassignRequest): void {
     const live = this.live.get(request.taskId);
-    if (!live || live.decision) {
+    if (!live || live.decision || live.opening) {
       throw ApplicationFailure.create({ type: decisionRefusals.taskNotOpen, message: `task ${request.taskId} is no longer open`, nonRetryable: true });
     }
     if (request.to.toLowerCase() === live.task.assignee.toLowerCase()) {
@@ -432,6 +498,8 @@ export class TaskBoard {
   }
 
   private async decideFromSignal(request: DecisionRequest): Promise<void> {
+    const opening = this.live.get(request.taskId);
+    if (opening?.opening) await condition(() => !opening.opening);
     if (this.applied.has(request.decisionId)) return;
     // The signal the API sends when the update outlasts its wait carries the decision being applied.
     const sameDecisionIsNoOp = patched('same-decision-signal-is-no-op');

@@ -15,6 +15,7 @@ const { recordEvent } = proxyActivities<Activities>({
 export async function unitDeployment(input: UnitDeploymentInput): Promise<UnitDeployment> {
   const unit: UnitDeployment = { ...input.unit };
   const openTasks: OpenTask[] = [];
+  const unitEvent = (entry: HistoryEntry, key: string) => ({ ...entry, step: `${entry.step} (${unit.unitName})`, key: `unit:${unit.unitId}:${key}` });
   const board = new TaskBoard({
     improvementId: input.improvementId,
     improvementTitle: input.improvementTitle,
@@ -26,10 +27,10 @@ export async function unitDeployment(input: UnitDeploymentInput): Promise<UnitDe
     escalations: [],
     stage: () => 'deployment',
     addHistory: (entry: Omit<HistoryEntry, 'at'>, key: string) =>
-      recordEvent({
-        improvementId: input.improvementId,
-        event: { at: new Date().toISOString(), ...entry, step: `${entry.step} (${unit.unitName})`, key: `unit:${unit.unitId}:${key}` },
-      }),
+      recordEvent({ improvementId: input.improvementId, event: unitEvent({ at: new Date().toISOString(), ...entry }, key) }),
+    keyedEvent: unitEvent,
+    // The unit's history lives in the read model only.
+    remember: () => undefined,
   });
   const context = [...input.context, `Organisational unit: ${unit.unitName}`];
 

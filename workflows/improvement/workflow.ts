@@ -140,6 +140,11 @@ export async function improvementLifecycle(input: ImprovementInput): Promise<Imp
     escalations: state.escalations,
     stage: () => state.stage,
     addHistory,
+    keyedEvent: (entry, key) => ({ ...entry, key }),
+    remember: (entry) => {
+      state.history.push(entry);
+      historyKey += 1;
+    },
   });
 
   const context = (...extra: string[]) => [...proposalContext(state), ...extra];

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
+import { people } from '../support/activity-recorder';
+import { useTimeSkipping } from '../support/time-skipping';
+
+/** The activities a workflow scheduled, in order, as its history shows them. */
+async function activitiesScheduled(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}
+
+describe("a task's transitions, each one activity, in simulated time", () => {
+  const simulate = useTimeSkipping();
+
+  it("the ORPG's review task opens in one activity that also queues their email, and their decision closes it with its history entry in one", () =>
+    simulate(async (world) => {
+      const improvement = await world.submit({ title: 'One step each' });
+      const review = await improvement.task('review');
+      expect(review.assignee).toBe(people.orpg);
+      expect(world.recorder.emailsAbout(review, 'task-assigned')).toEqual([expect.objectContaining({ to: people.orpg })]);
+      expect(world.recorder.events).toContainEqual(expect.objectContaining({ key: `${review.id}:opened`, action: `asked ${people.orpg}` }));
+
+      await improvement.decide(review, 'accept');
+      const score = await improvement.task('score');
+      expect(world.recorder.events).toContainEqual(expect.objectContaining({ key: `${review.id}:decided`, actor: people.orpg }));
+      expect(await activitiesScheduled(improvement.handle)).toEqual([
+        'recordImprovement', // submitted
+        'sendNotification', // the proposer's acknowledgement
+        'openTaskAndNotify', // review
+        'closeTask', // review decided, with its history entry
+        'recordImprovement', // moved to prioritisation
+        'openTaskAndNotify', // score
+      ]);
+      const state = await improvement.status();
+      expect(state.openTasks.map((task) => task.id)).toEqual([score.id]);
+      expect(state.history.map((entry) => entry.action)).toEqual([
+        'submitted',
+        `asked ${people.orpg}`,
+        state.history[2]!.action,
+        'accepted for prioritisation',
+        `asked ${people.orpg}`,
+      ]);
+      expect(state.history[2]).toMatchObject({ actor: people.orpg, taskId: review.id });
+    }));
+});
