@@ -12,7 +12,9 @@ export function sameOriginForm(publicUrl: () => string): RequestHandler {
     const site = req.get('sec-fetch-site');
     const origin = req.get('origin');
     const ours = new Set([new URL(publicUrl()).origin, `${req.protocol}://${req.get('host') ?? ''}`]);
-    const fromElsewhere = (site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !ours.has(origin));
+    // Browsers that send Sec-Fetch-Site are judged by it alone: under our no-referrer policy
+    // Chromium sends `Origin: null` even for a form on our own page.
+    const fromElsewhere = site !== undefined ? site !== 'same-origin' && site !== 'none' : origin !== undefined && !ours.has(origin);
     if (!fromElsewhere) return next();
     res
       .status(403)
