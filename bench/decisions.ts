@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../embedded/free-port';
 import { apiProcess, postgresServer, type ServiceSettings, smtpReceiver, stopPostgresQuietly, temporalServer, workerProcess, type Postgres } from './chaos/components';
 import { decisionFor, proposal, writeSeedFile } from './chaos/organisation';
-import { killEveryChild, outputContains, Supervised, until } from './chaos/supervisor';
+import { killEveryChild, outputContains, Supervised, until, runAsCommand } from './chaos/supervisor';
 import { floorDecideUpdate } from './floor/definitions';
 
 const usage = 'npm run bench:decisions -- [--decisions N] [--floor-ratio 1.3] [--timeout-s T] [--json out.json]';
@@ -153,11 +153,4 @@ export async function main(argv: string[], log: (line: string) => void = (line) 
   }
 }
 
-if (require.main === module) {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (killEveryChild(), process.exit(130)));
-  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    killEveryChild();
-    process.exit(2);
-  });
-}
+if (require.main === module) runAsCommand((argv) => main(argv));

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../embedded/free-port';
 import { smtpReceiver, temporalServer } from './chaos/components';
 import { decisionFor, proposal, writeSeedFile } from './chaos/organisation';
-import { killEveryChild, outputContains, Supervised, until } from './chaos/supervisor';
+import { killEveryChild, outputContains, Supervised, until, runAsCommand } from './chaos/supervisor';
 
 const usage = 'npm run bench:embedded-database -- [--decisions 20] [--lifecycles 5] [--engines pglite,postgres] [--timeout-s 1200] [--json out.json]';
 const root = path.join(__dirname, '..');
@@ -172,11 +172,4 @@ export async function main(argv: string[], log: (line: string) => void = (line) 
   }
 }
 
-if (require.main === module) {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (killEveryChild(), process.exit(130)));
-  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    killEveryChild();
-    process.exit(2);
-  });
-}
+if (require.main === module) runAsCommand((argv) => main(argv));

@@ -7,7 +7,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { Pool } from 'pg';
 import { stopPostgresQuietly, type Postgres, type ServiceSettings } from './chaos/components';
 import { decisionFor, proposal } from './chaos/organisation';
-import { killEveryChild } from './chaos/supervisor';
+import { killEveryChild, runAsCommand } from './chaos/supervisor';
 import { startProject } from './decisions';
 import { floorDecideUpdate } from './floor/definitions';
 
@@ -195,11 +195,4 @@ export async function main(argv: string[], log: (line: string) => void = (line) 
   }
 }
 
-if (require.main === module) {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (killEveryChild(), process.exit(130)));
-  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    killEveryChild();
-    process.exit(2);
-  });
-}
+if (require.main === module) runAsCommand((argv) => main(argv));

@@ -113,3 +113,16 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * Runs a benchmark's `main` as the command line: its exit code, 2 with the message when it throws,
+ * and every child process killed on SIGINT, SIGTERM or failure.
+ */
+export function runAsCommand(main: (argv: string[]) => Promise<number>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (killEveryChild(), process.exit(130)));
+  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    killEveryChild();
+    process.exit(2);
+  });
+}
