@@ -85,10 +85,10 @@ describe('the outbox dispatcher sends every queued email once', () => {
     await createNotificationActivities({ db, publicUrl }).sendNotification(ended(improvementId, key));
     // What a crashed worker leaves behind: the row claimed, its lease running, nothing marked sent.
     await db.$executeRaw`UPDATE notification SET lease_until = now() + interval '10 seconds', attempts = 1 WHERE notification_key = ${key}`;
+    const { leaseUntil } = await db.notification.findUniqueOrThrow({ where: { notificationKey: key } });
     dispatcher();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await keysCaught(inbox)).not.toContain(key);
-    await inbox.waitFor((message) => message.notificationKey === key, { timeoutMs: 30_000 });
+    const [sent] = await inbox.waitFor((message) => message.notificationKey === key, { timeoutMs: 30_000 });
+    expect(sent!.receivedAt.getTime()).toBeGreaterThanOrEqual(leaseUntil!.getTime());
     await expect.poll(async () => (await db.notification.findUniqueOrThrow({ where: { notificationKey: key } })).status, { timeout: 10_000 }).toBe('sent');
     expect((await keysCaught(inbox)).filter((caught) => caught === key)).toHaveLength(1);
   }, 60_000);
