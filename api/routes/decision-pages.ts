@@ -5,7 +5,7 @@ import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { type StepName, steps } from '../../workflows/improvement/steps';
 import { audit } from '../audit';
 import { tryAgainIn } from '../code-attempts';
-import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, submitDecision } from '../decisions';
+import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, submitDecision } from '../use-cases/decide';
 import { AppError, findUnstorableText } from '../errors';
 import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
 import { escapeHtml, page } from '../html';

@@ -4,7 +4,7 @@ import type { Mailer } from '../../mail/mailer';
 import type { Database } from '../../prisma/database';
 import { newCode, sameSecret } from '../../tokens';
 import { type CodeAttempts, hashCode } from '../code-attempts';
-import { type DecisionReceipt, describeClosedTask, recordedDecision } from '../decisions';
+import { type DecisionReceipt, describeClosedTask, recordedDecision } from './decide';
 
 export type TaskRow = NonNullable<Awaited<ReturnType<Database['task']['findUnique']>>>;
 export type LinkRow = NonNullable<Awaited<ReturnType<Database['decisionLink']['findUnique']>>>;
