@@ -33,13 +33,7 @@ export function factsOf(row: { id: string; stage: string; status: string; source
   };
 }
 
-interface FactRow {
-  id: string;
-  stage: string;
-  status: string;
-  source: string;
-  process: string;
-  createdAt: Date;
+interface FactRow extends Pick<ImprovementFacts, 'id' | 'stage' | 'status' | 'source' | 'process' | 'createdAt'> {
   updatedAt: Date;
   plan: ImprovementState['plan'] | null;
   units: ImprovementState['units'] | null;
