@@ -16,7 +16,7 @@ import {
   withdrawUpdate,
   type WithdrawRequest,
 } from './definitions';
-import { auditCompliance } from './stages/audit';
+import { auditCompliance } from './stages/compliance-audit';
 import { createLifecycleContext, initialState } from './stages/context';
 import { waitForDeferral } from './stages/deferral';
 import { deployToUnits } from './stages/deployment';
