@@ -1,5 +1,4 @@
 import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import nodemailer from 'nodemailer';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
 import { exitOnBootFailure, stopOnSignals } from './shutdown';
@@ -7,6 +6,7 @@ import { createLogger, type Logger } from './log';
 import { createDatabase, type Database } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';
 import { freshPrebuiltBundle } from './workflow-bundle';
+import { smtpMailer } from './mail/mailer';
 import { OutboxDispatcher } from './mail/outbox-dispatcher';
 
 export interface WorkerDeps {
@@ -26,11 +26,9 @@ export interface WorkerDeps {
 export async function createWorker({ config, connection, db, smtpUrl, workflowBundle, logger }: WorkerDeps): Promise<Worker> {
   // Each SMTP step gives up well inside the outbox lease, so a hung server cannot outlive a claim.
   const stepTimeoutMs = Math.max(1_000, Math.floor(config.MAIL_LEASE_MS / 4));
-  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: stepTimeoutMs, greetingTimeout: stepTimeoutMs, socketTimeout: stepTimeoutMs });
   const outbox = new OutboxDispatcher({
     db,
-    transport,
-    from: config.MAIL_FROM,
+    mailer: smtpMailer(smtpUrl, config.MAIL_FROM, stepTimeoutMs),
     publicUrl: config.publicUrl,
     logger: logger ?? createLogger('warn', { process: 'worker' }),
     concurrency: config.MAIL_CONCURRENCY,
