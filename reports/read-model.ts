@@ -1,17 +1,10 @@
 import type { Database } from '../prisma/database';
 import type { ImprovementState } from '../workflows/improvement/definitions';
-import {
-  acceptanceRate,
-  type ElapsedStats,
-  type ImprovementFacts,
-  implementationRate,
-  issueTrend,
-  scheduleStatus,
-  shareBySource,
-  tailoringCounts,
-  unitsOnCurrentVersion,
-  waiversPerProcess,
-} from './measures';
+import { type ElapsedStats, scheduleStatus } from './measures/elapsed-time';
+import type { ImprovementFacts } from './measures/facts';
+import { issueTrend } from './measures/issue-trend';
+import { tailoringCounts, unitsOnCurrentVersion, waiversPerProcess } from './measures/process-uptake';
+import { acceptanceRate, implementationRate, shareBySource } from './measures/proposals';
 
 /** The facts the measures need, read from one improvement row of the read model. */
 export function factsOf(row: { id: string; stage: string; status: string; source: string; process: string; createdAt: Date; updatedAt: Date; details: unknown }): ImprovementFacts {
@@ -40,13 +33,7 @@ export function factsOf(row: { id: string; stage: string; status: string; source
   };
 }
 
-interface FactRow {
-  id: string;
-  stage: string;
-  status: string;
-  source: string;
-  process: string;
-  createdAt: Date;
+interface FactRow extends Pick<ImprovementFacts, 'id' | 'stage' | 'status' | 'source' | 'process' | 'createdAt'> {
   updatedAt: Date;
   plan: ImprovementState['plan'] | null;
   units: ImprovementState['units'] | null;

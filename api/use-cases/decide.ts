@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../prisma/database';
+import { validateDecision } from '../../workflows/improvement/decision-fields';
 import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal, type DecisionVia } from '../../workflows/improvement/definitions';
-import { type StepName, stepNames, validateDecision } from '../../workflows/improvement/steps';
+import { type StepName, stepNames } from '../../workflows/improvement/steps';
 import { AppError, assertStorableText } from '../errors';
 import { updateOrSignal, WorkflowEnded } from '../handoff';
 
