@@ -92,14 +92,21 @@ function decisionChecks(attempts: DecisionAttempt[], model: Awaited<ReturnType<t
 }
 
 async function emailChecks(mailDir: string, notifications: { notification_key: string; status: string }[]): Promise<CheckResult[]> {
-  const caught = new Map<string, number>();
+  const caught = new Map<string, Set<string>>();
+  const deliveries = new Map<string, number>();
   for (const message of await new MailInbox(mailDir).list()) {
-    if (message.notificationKey) caught.set(message.notificationKey, (caught.get(message.notificationKey) ?? 0) + 1);
+    if (!message.notificationKey) continue;
+    deliveries.set(message.notificationKey, (deliveries.get(message.notificationKey) ?? 0) + 1);
+    caught.set(message.notificationKey, (caught.get(message.notificationKey) ?? new Set()).add(message.messageId ?? message.id));
   }
-  const duplicates = [...caught].filter(([, count]) => count > 1);
+  const resent = [...deliveries].filter(([, count]) => count > 1);
+  // Two different Message-IDs for one outbox row: a person would see two emails.
+  const duplicates = resent.filter(([key]) => (caught.get(key)?.size ?? 0) > 1);
+  const sameMessageAgain = resent.filter(([key]) => caught.get(key)?.size === 1);
   const missing = notifications.filter((row) => !caught.has(row.notification_key));
   return [
-    check('duplicate emails (one outbox row delivered twice)', duplicates.map(([key, count]) => `${key} delivered ${count} times`)),
+    check('duplicate emails (one outbox row sent as two messages)', duplicates.map(([key, count]) => `${key} delivered ${count} times`)),
+    check('  the same message delivered again (one Message-ID: a mailbox shows it once)', sameMessageAgain.map(([key, count]) => `${key} delivered ${count} times`), false),
     check('missing emails (outbox rows never caught)', missing.map((row) => `${row.notification_key} (${row.status})`)),
     check('emails caught', [...caught.keys()], false),
   ];
