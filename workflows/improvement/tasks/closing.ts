@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { activities } from '../activity-proxy';
+import { activities, localActivities } from '../activity-proxy';
 import type { HistoryEntry, OpenTask } from '../definitions';
 import { steps } from '../steps';
 import type { Decision, LiveTask, TaskHost } from './task';
@@ -13,7 +13,9 @@ export async function closeTask(host: TaskHost, live: LiveTask, status: 'decided
   const entry: HistoryEntry = { at: new Date().toISOString(), ...closing };
   // One activity closes the task and records its history entry, in one transaction.
   const inOneActivity = patched('close-task-with-its-history');
-  await activities.closeTask({
+  // Run in the workflow task itself: the decider waits on it, and it is one idempotent transaction.
+  const closer = inOneActivity && patched('close-task-locally') ? localActivities : activities;
+  await closer.closeTask({
     taskId: task.id,
     status,
     outcome: decision?.outcome,
