@@ -4,15 +4,15 @@ import type { AdoptionStep } from '../workflows/process-library/steps';
 import { type BusinessCalendar, computeTaskClock } from './calendar';
 
 /**
- * The process asset library's repository functions the deployments use, with the database bound
- * (the `library` branch's repositories/process-library.ts; see /work/notes/library-contract.md).
+ * The process asset library's activities the deployments use: exactly the shapes of the `library`
+ * branch's `createProcessLibraryActivities({ db })`, so that object is passed in as it is.
  */
 export interface DeploymentLibrary {
   unitsOnProcess(processId: string): Promise<UnitToDeploy[]>;
-  currentVersion(processId: string): Promise<{ id: string; number: number } | null>;
-  recordAdoption(change: { unitId: string; processId: string; versionId: string; tailoring?: string; at: Date }): Promise<void>;
-  recordWaiver(change: { unitId: string; processId: string; reason: string; expiresAt?: Date; grantedBy: string; at: Date }): Promise<void>;
-  clearWaiver(change: { unitId: string; processId: string }): Promise<void>;
+  currentProcessVersion(processId: string): Promise<{ id: string; number: number } | null>;
+  recordUnitAdoption(change: { unitId: string; processId: string; versionId: string; tailoring?: string; at?: string }): Promise<void>;
+  recordUnitWaiver(change: { unitId: string; processId: string; reason: string; expiresAt?: string; grantedBy: string }): Promise<void>;
+  clearUnitWaiver(change: { unitId: string; processId: string }): Promise<void>;
 }
 
 /** Where adoption tasks, their emails and the deployment's history are kept; every write idempotent by its key. */
@@ -89,20 +89,20 @@ export function createProcessDeploymentActivities(deps: ProcessDeploymentDeps) {
 
     /** The number of the process's current published version (null: none). */
     async currentVersionNumber({ processId }: { processId: string }): Promise<number | null> {
-      return (await wired(deps).library.currentVersion(processId))?.number ?? null;
+      return (await wired(deps).library.currentProcessVersion(processId))?.number ?? null;
     },
 
     /** Records one change of a unit's adoption in the library (what it runs) and the deployment's history. */
-    async recordUnitAdoption(record: { processId: string; versionId: string; unitId: string; key: string; actor: string; at: string } & AdoptionChange) {
+    async recordAdoptionChange(record: { processId: string; versionId: string; unitId: string; key: string; actor: string; at: string } & AdoptionChange) {
       const { library, adoptionTasks } = wired(deps);
       const { processId, versionId, unitId } = record;
-      const at = new Date(record.at);
+      const { at } = record;
       if (record.change === 'adopted' || record.change === 'tailored') {
-        await library.recordAdoption({ unitId, processId, versionId, at, ...(record.change === 'tailored' ? { tailoring: record.tailoring } : {}) });
+        await library.recordUnitAdoption({ unitId, processId, versionId, at, ...(record.change === 'tailored' ? { tailoring: record.tailoring } : {}) });
       } else if (record.change === 'waived') {
-        await library.recordWaiver({ unitId, processId, reason: record.reason, expiresAt: new Date(record.expiresAt), grantedBy: record.grantedBy, at });
+        await library.recordUnitWaiver({ unitId, processId, reason: record.reason, expiresAt: record.expiresAt, grantedBy: record.grantedBy });
       } else if (record.change === 'waiver-expired') {
-        await library.clearWaiver({ unitId, processId });
+        await library.clearUnitWaiver({ unitId, processId });
       }
       await adoptionTasks.recordEvent({ processId, versionId, unitId, key: record.key, action: record.change, actor: record.actor, at: record.at });
     },

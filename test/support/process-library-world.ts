@@ -33,7 +33,7 @@ export class LibraryRecorder extends ActivityRecorder {
   readonly unitsOnProcess = new Map<string, UnitToDeploy[]>();
   readonly currentVersions = new Map<string, number>();
   readonly adoptions: { unitId: string; versionId: string; tailoring?: string }[] = [];
-  readonly waivers: { unitId: string; reason: string; expiresAt?: Date; grantedBy: string }[] = [];
+  readonly waivers: { unitId: string; reason: string; expiresAt?: string; grantedBy: string }[] = [];
   readonly clearedWaivers: string[] = [];
   readonly adoptionTasks: LibraryTask[] = [];
   readonly reminders: { taskId: string; to: string }[] = [];
@@ -52,8 +52,11 @@ export class LibraryRecorder extends ActivityRecorder {
     return this.closedTasks.find((closed) => closed.taskId === task.id);
   }
 
-  eventActions(unitId?: string): string[] {
-    return this.deploymentEvents.filter((event) => event.unitId === unitId).map((event) => event.action);
+  /** The deployment's history (its own milestones, or one unit's), of one version or all. */
+  eventActions(unitId?: string, version?: number): string[] {
+    return this.deploymentEvents
+      .filter((event) => event.unitId === unitId && (version === undefined || event.versionId.endsWith(`-v${version}`)))
+      .map((event) => event.action);
   }
 }
 
@@ -67,17 +70,17 @@ function fakeStores(recorder: LibraryRecorder): { library: DeploymentLibrary; ad
       async unitsOnProcess(processId) {
         return recorder.unitsOnProcess.get(processId) ?? [];
       },
-      async currentVersion(processId) {
+      async currentProcessVersion(processId) {
         const number = recorder.currentVersions.get(processId);
         return number === undefined ? null : { id: `${processId}-v${number}`, number };
       },
-      async recordAdoption({ unitId, versionId, tailoring }) {
+      async recordUnitAdoption({ unitId, versionId, tailoring }) {
         recorder.record(recorder.adoptions, { unitId, versionId, ...(tailoring ? { tailoring } : {}) });
       },
-      async recordWaiver({ unitId, reason, expiresAt, grantedBy }) {
+      async recordUnitWaiver({ unitId, reason, expiresAt, grantedBy }) {
         recorder.record(recorder.waivers, { unitId, reason, expiresAt, grantedBy });
       },
-      async clearWaiver({ unitId }) {
+      async clearUnitWaiver({ unitId }) {
         recorder.record(recorder.clearedWaivers, unitId);
       },
     },

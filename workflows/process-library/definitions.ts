@@ -36,6 +36,8 @@ export interface VersionDeploymentInput extends PublishedVersion {
   /** The units to deploy to; omitted: every unit the process applies to, as the library lists them. */
   units?: UnitToDeploy[];
   durations?: DurationOverrides;
+  /** The version this one replaces: its deployment, if still running, is superseded at the start. */
+  supersedes?: number;
 }
 
 /** Where one unit is with one version: asked, settled (adopted, tailored, waived) or superseded. */

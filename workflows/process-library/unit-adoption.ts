@@ -14,7 +14,7 @@ import {
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { recordUnitAdoption, currentVersionNumber } = proxyActivities<Activities>({
+const { recordAdoptionChange, currentVersionNumber } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -41,7 +41,7 @@ export async function unitAdoption(input: UnitAdoptionInput): Promise<UnitAdopti
       state.status = status;
       changes += 1;
       const { processId, versionId } = input;
-      await recordUnitAdoption({ processId, versionId, unitId: input.unit.unitId, key: `${workflowId}:${changes}:${change.change}`, actor, at: new Date().toISOString(), ...change });
+      await recordAdoptionChange({ processId, versionId, unitId: input.unit.unitId, key: `${workflowId}:${changes}:${change.change}`, actor, at: new Date().toISOString(), ...change });
       if (parent) await tellDeployment(parent.workflowId, { unitId: input.unit.unitId, status });
     },
   };

@@ -22,6 +22,7 @@ import {
   unitProgressSignal,
   type VersionDeploymentInput,
   type VersionDeploymentState,
+  versionDeploymentWorkflowId,
 } from './definitions';
 import { isSettled, unitAdoption } from './unit-adoption';
 
@@ -76,6 +77,7 @@ export async function versionDeployment(input: VersionDeploymentInput): Promise<
   );
 
   await deployment.record('deployment started', 'started');
+  if (input.supersedes !== undefined) await supersedePrevious(input.processId, input.supersedes, input.version);
   const units = input.units ?? (await unitsRunningProcess({ processId: input.processId }));
   for (const unit of units) await deployTo(deployment, unit, false);
   await untilEveryUnitSettles(deployment);
@@ -139,6 +141,15 @@ async function supersedeUnitsNotDone({ state, record }: Deployment, byVersion: n
   }
   await condition(() => notDone.every((unit) => unit.status === 'superseded' || isSettled(unit.status)));
   await record(`superseded by version ${byVersion}`, 'superseded');
+}
+
+/** Tells the deployment of the version this one replaces that it is superseded. */
+async function supersedePrevious(processId: string, previous: number, byVersion: number): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(versionDeploymentWorkflowId(processId, previous)).signal(supersededSignal, { byVersion });
+  } catch {
+    // That deployment has ended: its units that were waived learn of the new version when their waiver expires.
+  }
 }
 
 async function finish({ record }: Deployment): Promise<void> {

@@ -56,7 +56,7 @@ describe('a unit adopting a published version of a standard process, in simulate
       expect(result.status).toBe('deployed');
       expect(result.units.map((unit) => [unit.unitId, unit.status])).toEqual([['ops', 'waived'], ['it', 'adopted']]);
       expect(world.recorder.waivers).toEqual([
-        { unitId: 'ops', reason: 'Operations is outsourced from May', expiresAt: new Date('2027-06-30T23:59:59.999Z'), grantedBy: people.orpg },
+        { unitId: 'ops', reason: 'Operations is outsourced from May', expiresAt: '2027-06-30T23:59:59.999Z', grantedBy: people.orpg },
       ]);
     }));
 

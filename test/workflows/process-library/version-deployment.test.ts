@@ -3,7 +3,6 @@ import { people } from '../../support/activity-recorder';
 import { libraryUnits, useProcessLibrary } from '../../support/process-library-world';
 import {
   getDeploymentStatusQuery,
-  supersededSignal,
   unitAdoptionWorkflowId,
   type VersionDeploymentState,
 } from '../../../workflows/process-library/definitions';
@@ -62,22 +61,28 @@ describe('deploying a published version to every unit that runs the process, in 
       expect(world.recorder.adoptionTasks.filter((task) => task.unitId === 'ops')).toHaveLength(1);
     }));
 
-  it('when a newer version is published mid-deployment, units not yet done close as superseded and those done keep this version', () =>
+  it('when a newer version is published mid-deployment, units not yet done close as superseded, those done keep this version, and every unit is asked to adopt the newer one', () =>
     simulate(async (world) => {
       const deployment = await world.deploy([ops, itDesk]);
       await world.answer('version-adoption', 'ops', 'adopt');
       const pending = await world.recorder.openTask('version-adoption', 'it');
       await world.recorder.waitFor('ops recorded as adopted', () => world.recorder.adoptions.length === 1);
 
-      await deployment.signal(supersededSignal, { byVersion: 2 });
+      const second = await world.deploy([ops, itDesk], { version: 2, supersedes: 1 });
       const result = await deployment.result();
       expect(result).toMatchObject({ status: 'superseded', supersededBy: 2 });
       expect(result.units.map((unit) => [unit.unitId, unit.status])).toEqual([['ops', 'adopted'], ['it', 'superseded']]);
       expect(world.recorder.closingOf(pending)).toEqual({ taskId: pending.id, status: 'cancelled' });
       const child = world.env.client.workflow.getHandle(unitAdoptionWorkflowId(world.processId, 1, 'it'));
       expect(await child.result()).toMatchObject({ status: 'superseded', supersededBy: 2 });
-      expect(world.recorder.eventActions()).toEqual(['deployment started', 'superseded by version 2']);
+      expect(world.recorder.eventActions(undefined, 1)).toEqual(['deployment started', 'superseded by version 2']);
       expect(world.recorder.adoptions.map((adoption) => adoption.unitId)).toEqual(['ops']);
+      const askedAgain = await world.recorder.waitFor('both units asked to adopt version 2', () => {
+        const tasks = world.recorder.adoptionTasks.filter((task) => task.versionId.endsWith('-v2'));
+        return tasks.length === 2 && tasks;
+      });
+      expect(askedAgain.map((task) => task.unitId).sort()).toEqual(['it', 'ops']);
+      expect((await second.query(getDeploymentStatusQuery)).status).toBe('deploying');
       await world.recordHistory('version-deployment-superseded', deployment.workflowId);
       await world.recordHistory('unit-adoption-superseded', child.workflowId);
       expect(world.recorder.adoptionTasks.some((task) => task.unitId === 'sales')).toBe(false);
