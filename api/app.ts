@@ -31,6 +31,7 @@ import { improvementRoutes, type ImprovementRouteDeps } from './routes/improveme
 import { inboxRoutes } from './routes/inbox';
 import { orgUnitRoutes } from './routes/org-units';
 import { peopleRoutes } from './routes/people';
+import { adoptionRoutes, processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
 import { tokenRoutes } from './routes/tokens';
 
@@ -95,6 +96,8 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/sign-in', limiter);
   app.use('/api/tasks', taskRoutes(decisions));
   app.use('/api/org-units', orgUnitRoutes({ db }));
+  app.use('/api/processes', processRoutes({ db }));
+  app.use('/api/adoption', adoptionRoutes({ db }));
   app.use('/api/people/:email/tokens', tokenRoutes({ db }));
   app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));
   app.use('/api/people', peopleRoutes({ db }));

@@ -262,7 +262,8 @@ export async function recordAdoption(db: Database, input: UnitProcessKey & { ver
     waiverExpiresAt: null,
     waiverGrantedBy: null,
   };
-  await db.unitProcess.upsert({ where: { unitId_processId: { unitId: input.unitId, processId: input.processId } }, create: { ...input, ...state }, update: state });
+  const key = { unitId: input.unitId, processId: input.processId };
+  await db.unitProcess.upsert({ where: { unitId_processId: key }, create: { ...key, ...state }, update: state });
 }
 
 /** The ORPG waived the process for the unit, until an expiry or for good; the unit keeps the version it runs. */
