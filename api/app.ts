@@ -20,7 +20,9 @@ import { methodNotAllowed, openApiRoute } from './openapi';
 import { dashboardRoutes } from './pages/dashboard';
 import { escalationRoutes } from './pages/escalations';
 import { improvementPageRoutes } from './pages/improvement';
+import { adoptionPageRoutes } from './pages/adoption';
 import { measureRoutes } from './pages/measures';
+import { processLibraryPageRoutes } from './pages/process-library';
 import { myTaskRoutes } from './pages/my-tasks';
 import { signInRoutes } from './pages/sign-in';
 import { auditRoutes } from './routes/audit-trail';
@@ -116,6 +118,8 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use(myTaskRoutes({ ...decisions, appSecret }));
   app.use(escalationRoutes({ db }));
   app.use(measureRoutes({ db }));
+  app.use(processLibraryPageRoutes({ db }));
+  app.use(adoptionPageRoutes({ db }));
 
   app.use(notFoundHandler);
   app.use(
