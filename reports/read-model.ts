@@ -5,6 +5,7 @@ import type { ImprovementFacts } from './measures/facts';
 import { issueTrend } from './measures/issue-trend';
 import { tailoringCounts, unitsOnCurrentVersion, waiversPerProcess } from './measures/process-uptake';
 import { acceptanceRate, implementationRate, shareBySource } from './measures/proposals';
+import { computeLibraryUptake } from './process-adoption';
 
 /** The facts the measures need, read from one improvement row of the read model. */
 export function factsOf(row: { id: string; stage: string; status: string; source: string; process: string; createdAt: Date; updatedAt: Date; details: unknown }): ImprovementFacts {
@@ -75,6 +76,7 @@ async function elapsedStatsInDatabase(db: Database): Promise<Record<string, Elap
 export async function computeMeasures(db: Database, now = new Date()) {
   const facts = await readFacts(db);
   const stageStats = await elapsedStatsInDatabase(db);
+  const processLibrary = await computeLibraryUptake(db);
   const from = new Date(now.getTime() - 180 * 86_400_000);
   return {
     computedAt: now.toISOString(),
@@ -89,6 +91,8 @@ export async function computeMeasures(db: Database, now = new Date()) {
     waivers: waiversPerProcess(facts),
     tailoring: tailoringCounts(facts),
     trend: issueTrend(facts, { from, to: now, bucket: 'month' }),
+    /** From the process asset library: every unit's version of every process that applies to it. */
+    processLibrary,
   };
 }
 

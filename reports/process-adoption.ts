@@ -1,0 +1,101 @@
+import type { Database } from '../prisma/database';
+import { percentOf } from './measures/facts';
+
+/**
+ * The GG2.GP8 measure "% of organisational units using the current set of standard processes",
+ * computed from the process library: what each unit actually runs, with every registered unit in
+ * the denominator (not only the units some improvement was deployed to). Pure functions first,
+ * then the one query that feeds them.
+ */
+
+/** A standard process and its current (published) version number, null while none is published. */
+export interface ProcessFact {
+  processId: string;
+  name: string;
+  currentVersion: number | null;
+}
+
+/** Where one unit stands with one process that applies to it. */
+export interface UnitProcessFact {
+  unitId: string;
+  processId: string;
+  /** The version number it runs; null before it adopts any. */
+  version: number | null;
+  tailored: boolean;
+  waived: boolean;
+}
+
+export interface ProcessUptake {
+  processId: string;
+  process: string;
+  currentVersion: number | null;
+  /** Units the process applies to. */
+  units: number;
+  onCurrent: number;
+  waived: number;
+  /** Of the units it applies to, those on the current version; null while it applies to none or none is published. */
+  percent: number | null;
+}
+
+export interface LibraryUptake {
+  processes: ProcessUptake[];
+  /**
+   * Units on the current version of every process that applies to them (at least one, with a
+   * published version), out of every registered unit. A waived process counts as not current.
+   */
+  overall: { units: number; onCurrentSet: number; percent: number | null };
+  /** Unit × process pairs (of processes with a published version) on the current version. */
+  pairs: { applying: number; onCurrent: number; percent: number | null };
+  /** Per unit: how many of its processes it tailored, as a percentage of those that apply to it. */
+  tailoringByUnit: { unitId: string; processes: number; tailored: number; percent: number | null }[];
+}
+
+const isCurrent = (fact: UnitProcessFact, current: number | null) => current !== null && !fact.waived && fact.version === current;
+
+/** The uptake of the current standard processes, per process, per unit and overall. */
+export function libraryUptake(processes: readonly ProcessFact[], unitIds: readonly string[], facts: readonly UnitProcessFact[]): LibraryUptake {
+  const current = new Map(processes.map((process) => [process.processId, process.currentVersion]));
+  const perProcess = processes.map((process): ProcessUptake => {
+    const applying = facts.filter((fact) => fact.processId === process.processId);
+    const onCurrent = applying.filter((fact) => isCurrent(fact, process.currentVersion)).length;
+    return {
+      processId: process.processId,
+      process: process.name,
+      currentVersion: process.currentVersion,
+      units: applying.length,
+      onCurrent,
+      waived: applying.filter((fact) => fact.waived).length,
+      percent: process.currentVersion === null ? null : percentOf(onCurrent, applying.length),
+    };
+  });
+  const published = facts.filter((fact) => (current.get(fact.processId) ?? null) !== null);
+  const onCurrentPairs = published.filter((fact) => isCurrent(fact, current.get(fact.processId) ?? null));
+  const onCurrentSet = unitIds.filter((unitId) => {
+    const own = published.filter((fact) => fact.unitId === unitId);
+    return own.length > 0 && own.every((fact) => isCurrent(fact, current.get(fact.processId) ?? null));
+  }).length;
+  return {
+    processes: perProcess,
+    overall: { units: unitIds.length, onCurrentSet, percent: percentOf(onCurrentSet, unitIds.length) },
+    pairs: { applying: published.length, onCurrent: onCurrentPairs.length, percent: percentOf(onCurrentPairs.length, published.length) },
+    tailoringByUnit: unitIds.map((unitId) => {
+      const own = facts.filter((fact) => fact.unitId === unitId);
+      const tailored = own.filter((fact) => fact.tailored).length;
+      return { unitId, processes: own.length, tailored, percent: percentOf(tailored, own.length) };
+    }),
+  };
+}
+
+/** Reads the library's facts (one row per unit, process and applying link) and computes the uptake. */
+export async function computeLibraryUptake(db: Database): Promise<LibraryUptake> {
+  const [processes, units, links] = await Promise.all([
+    db.standardProcess.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, versions: { where: { status: 'published' }, orderBy: { number: 'desc' }, take: 1, select: { number: true } } } }),
+    db.orgUnit.findMany({ orderBy: { name: 'asc' }, select: { id: true } }),
+    db.unitProcess.findMany({ where: { applies: true }, select: { unitId: true, processId: true, tailored: true, waiverReason: true, version: { select: { number: true } } } }),
+  ]);
+  return libraryUptake(
+    processes.map((process) => ({ processId: process.id, name: process.name, currentVersion: process.versions[0]?.number ?? null })),
+    units.map((unit) => unit.id),
+    links.map((link) => ({ unitId: link.unitId, processId: link.processId, version: link.version?.number ?? null, tailored: link.tailored, waived: link.waiverReason !== null })),
+  );
+}
