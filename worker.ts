@@ -1,5 +1,8 @@
 import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { createAdoptionTaskStore } from './activities/adoption-tasks';
+import { createDbActivities } from './activities/db';
+import { createProcessLibraryActivities } from './activities/process-library';
 import { loadConfig, type Config } from './config';
 import { exitOnBootFailure, stopOnSignals } from './shutdown';
 import { createLogger, type Logger } from './log';
@@ -17,7 +20,7 @@ export interface WorkerDeps {
   /** A pre-built workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   logger?: Logger;
-  /** The process library's stores for the version deployments; without them those activities retry. */
+  /** The process library's stores for the version deployments; by default the library and adoption tasks in `db`. */
   processLibrary?: ActivityDeps['processLibrary'];
 }
 
@@ -36,12 +39,16 @@ export async function createWorker({ config, connection, db, smtpUrl, workflowBu
     concurrency: config.MAIL_CONCURRENCY,
     leaseMs: config.MAIL_LEASE_MS,
   });
+  const library = processLibrary ?? {
+    library: createProcessLibraryActivities({ db }),
+    adoptionTasks: createAdoptionTaskStore({ db, publicUrl: config.publicUrl, outbox, taskRows: createDbActivities({ db, calendar: config.calendar }) }),
+  };
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ db, publicUrl: config.publicUrl, calendar: config.calendar, outbox, processLibrary }),
+    activities: createActivities({ db, publicUrl: config.publicUrl, calendar: config.calendar, outbox, processLibrary: library }),
     shutdownGraceTime: '10 seconds',
   });
   const run = worker.run.bind(worker);

@@ -203,7 +203,7 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
     /** Raises a task's escalation flag. */
     async escalateTask({ taskId, level }: { taskId: string; level: 1 | 2 }): Promise<void> {
       const task = await db.task.update({ where: { id: taskId }, data: { escalationLevel: level } });
-      await refreshEscalationLevel(db, task.improvementId);
+      if (task.improvementId) await refreshEscalationLevel(db, task.improvementId);
     },
 
     /**
@@ -229,7 +229,8 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
           await tx.auditEntry.create({ data: decisionAuditRow(request) });
         }
         const task = await tx.task.findUnique({ where: { id: request.taskId }, select: { improvementId: true } });
-        if (!task) return;
+        // A process version's adoption task has no improvement: its history is the deployment's.
+        if (!task?.improvementId) return;
         if (request.event) await upsertEvent(tx, task.improvementId, request.event);
         await refreshEscalationLevel(tx, task.improvementId);
       });

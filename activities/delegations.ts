@@ -16,7 +16,8 @@ export function createDelegationActivities({ db }: { db: Database }) {
       const delegation = await db.delegation.findUnique({ where: { id: delegationId } });
       const now = new Date();
       if (!delegation || delegation.cancelledAt || delegation.endsAt <= now) return [];
-      const tasks = await db.task.findMany({ where: { assignee: delegation.personEmail, status: 'open' } });
+      // An adoption task (no improvement) stays with its assignee: the unit's adoption workflow does not reroute.
+      const tasks = await db.task.findMany({ where: { assignee: delegation.personEmail, status: 'open', improvementId: { not: null } } });
       return tasks.map((task) => ({ taskId: task.id, workflowId: task.workflowId }));
     },
 

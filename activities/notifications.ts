@@ -2,13 +2,18 @@ import { decisionLinkPlaceholder } from '../decision-links';
 import type { Prisma } from '../generated/prisma/client';
 import type { Database } from '../prisma/database';
 import { type StepName, steps } from '../workflows/improvement/steps';
+import { type AdoptionStep, adoptionSteps } from '../workflows/process-library/steps';
+
+/** Every step a task can be on: an improvement's, or a process version's adoption. */
+export type TaskStep = StepName | AdoptionStep;
+const allSteps = { ...steps, ...adoptionSteps };
 
 /** What an email says; rendered here, where the public URL and the link secret are known. */
 export type NotificationTemplate =
   | { name: 'acknowledgement'; improvementTitle: string }
   | {
       name: 'task' | 'reminder';
-      step: StepName;
+      step: TaskStep;
       taskId: string;
       assignee: string;
       dueAt: string;
@@ -16,13 +21,18 @@ export type NotificationTemplate =
       improvementTitle: string;
       context: string[];
     }
-  | { name: 'escalation'; level: 1 | 2; step: StepName; assignee: string; dueAt: string; improvementTitle: string }
+  | { name: 'escalation'; level: 1 | 2; step: TaskStep; assignee: string; dueAt: string; improvementTitle: string }
   | { name: 'ended'; improvementTitle: string; status: string; reason?: string; actor: string };
 
-/** One email the workflow wants sent; `key` (improvement, task, kind) makes it once-only. */
+/**
+ * One email the workflow wants sent; `key` (improvement, task, kind) makes it once-only. It belongs to
+ * an improvement, or (adoption tasks) to a process version; `improvementTitle` then names the adoption.
+ */
 export interface NotificationRequest {
   key: string;
-  improvementId: string;
+  improvementId?: string;
+  processId?: string;
+  versionId?: string;
   taskId?: string;
   kind: string;
   to: string;
@@ -48,7 +58,7 @@ function formatTime(iso: string): string {
 /** Subject and text of each kind of email. */
 function render(request: NotificationRequest, deps: { publicUrl: string }): { subject: string; text: string } {
   const { template } = request;
-  const improvementUrl = `${deps.publicUrl}/improvements/${request.improvementId}`;
+  const improvementUrl = request.improvementId ? `${deps.publicUrl}/improvements/${request.improvementId}` : `${deps.publicUrl}/processes/${request.processId}`;
   switch (template.name) {
     case 'acknowledgement':
       return {
@@ -59,7 +69,7 @@ function render(request: NotificationRequest, deps: { publicUrl: string }): { su
       };
     case 'task':
     case 'reminder': {
-      const spec = steps[template.step];
+      const spec = allSteps[template.step];
       const prefix = template.name === 'reminder' ? 'Reminder: ' : 'Action needed: ';
       return {
         subject: `${prefix}${spec.title} — ${template.improvementTitle}`,
@@ -78,13 +88,13 @@ function render(request: NotificationRequest, deps: { publicUrl: string }): { su
       };
     }
     case 'escalation': {
-      const spec = steps[template.step];
+      const spec = allSteps[template.step];
       const who = template.level === 1 ? 'As their manager, please follow up.' : 'It is escalated to management.';
       return {
         subject: `Escalation: ${spec.title} is overdue — ${template.improvementTitle}`,
         text:
-          `${template.assignee} has not yet completed "${spec.title}" for the improvement ` +
-          `"${template.improvementTitle}", due ${formatTime(template.dueAt)}. ${who}\n\nThe improvement: ${improvementUrl}\n`,
+          `${template.assignee} has not yet completed "${spec.title}" for ${request.improvementId ? 'the improvement ' : ''}` +
+          `"${template.improvementTitle}", due ${formatTime(template.dueAt)}. ${who}\n\n${request.improvementId ? 'The improvement' : 'The process'}: ${improvementUrl}\n`,
       };
     }
     case 'ended': {
@@ -102,7 +112,9 @@ export function outboxRow(request: NotificationRequest, deps: { publicUrl: strin
   const { subject, text } = render(request, deps);
   return {
     notificationKey: request.key,
-    improvement: { connect: { id: request.improvementId } },
+    ...(request.improvementId ? { improvement: { connect: { id: request.improvementId } } } : {}),
+    processId: request.processId ?? null,
+    versionId: request.versionId ?? null,
     taskId: request.taskId ?? null,
     kind: request.kind,
     recipient: request.to,

@@ -34,6 +34,7 @@ import { inboxRoutes } from './routes/inbox';
 import { orgUnitRoutes } from './routes/org-units';
 import { peopleRoutes } from './routes/people';
 import { adoptionRoutes, processRoutes } from './routes/processes';
+import { openAdoptionOfUnit } from './use-cases/process-deployment';
 import { taskRoutes } from './routes/tasks';
 import { tokenRoutes } from './routes/tokens';
 
@@ -97,8 +98,9 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/api/tasks/:id/decision', limiter);
   app.use('/sign-in', limiter);
   app.use('/api/tasks', taskRoutes(decisions));
-  app.use('/api/org-units', orgUnitRoutes({ db }));
-  app.use('/api/processes', processRoutes({ db }));
+  const deployments = { db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+  app.use('/api/org-units', orgUnitRoutes({ db, hooks: { onProcessesAdded: (unitId, processIds) => openAdoptionOfUnit(deployments, unitId, processIds) } }));
+  app.use('/api/processes', processRoutes(deployments));
   app.use('/api/adoption', adoptionRoutes({ db }));
   app.use('/api/people/:email/tokens', tokenRoutes({ db }));
   app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));

@@ -43,6 +43,11 @@ export function improvementSummary(details: Partial<ImprovementState> | null, ti
     ['Proposer', details?.proposerEmail],
     ['Process owner', details?.processOwnerEmail],
   ];
+  return summaryList(rows);
+}
+
+/** Named values as a definition list, leaving out those without a value. */
+export function summaryList(rows: [string, string | null | undefined][]): string {
   return `<dl>${rows
     .filter(([, value]) => value)
     .map(([name, value]) => `<dt>${name}</dt><dd>${escapeHtml(value ?? '')}</dd>`)

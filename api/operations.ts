@@ -5,7 +5,7 @@ import { auditQuery } from './routes/audit-trail';
 import { delegationParams, delegatorParams, newDelegation } from './routes/delegations';
 import { improvementListQuery, improvementParams, proposalSchema, withdrawBody } from './routes/improvements';
 import { orgUnitParams, orgUnitSchema, unitProcessesSchema } from './routes/org-units';
-import { newProcessSchema, newVersionSchema, processParams } from './routes/processes';
+import { newProcessSchema, newVersionSchema, processParams, publishVersionSchema, versionParams } from './routes/processes';
 import { peopleListQuery, personParams, personSchema } from './routes/people';
 import { decisionBody, reassignBody, taskParams } from './routes/tasks';
 import { newToken, tokenOwnerParams, tokenParams } from './routes/tokens';
@@ -75,6 +75,8 @@ export const operations: Operation[] = [
     success: { 200: ok(answers.processView) }, errors: [400, 404] },
   { method: 'post', path: '/api/processes/{id}/versions', summary: "Draft a process's next version (ORPG or its owner)", params: processParams, body: newVersionSchema,
     success: { 201: created(answers.processVersion) }, errors: [...bodyErrors, 403, 404] },
+  { method: 'post', path: '/api/processes/{id}/versions/{number}/publish', summary: 'Approve and publish a version and deploy it to every unit on the process (ORPG)', params: versionParams, body: publishVersionSchema,
+    success: { 200: ok(answers.processPublication) }, errors: [...bodyErrors, 403, 404, 409] },
   { method: 'get', path: '/api/adoption', summary: 'The units × processes matrix: the version each unit runs and its lag',
     success: { 200: ok(answers.adoptionMatrix) }, errors: [] },
   { method: 'post', path: '/api/people', summary: 'Register (201) or replace (200) a person', body: personSchema,

@@ -23,6 +23,7 @@ export const permissions = {
   'processes:read': { roles: everyone, route: 'GET /api/processes, GET /api/processes/:id, GET /api/adoption', note: '' },
   'processes:write': { roles: ['orpg'], route: 'POST /api/processes', note: '' },
   'processes:draft': { roles: ['orpg', 'process-owner'], route: 'POST /api/processes/:id/versions', note: 'own: a process owner only for a process they own' },
+  'processes:publish': { roles: ['orpg'], route: 'POST /api/processes/:id/versions/:number/publish', note: 'starts its deployment to every unit on the process' },
   'people:read': { roles: everyone, route: 'GET /api/people, GET /api/people/:email', note: '' },
   'people:write': { roles: ['orpg'], route: 'POST /api/people', note: '' },
   'people:delegate': { roles: everyone, route: 'POST|GET|DELETE /api/people/:email/delegations', note: 'own: the person, or ORPG' },

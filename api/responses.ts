@@ -102,7 +102,10 @@ export const withdrawalReceived = z.object({ id: z.uuid(), status: z.literal('re
 
 export const task = z.object({
   id: z.uuid(),
-  improvementId: z.uuid(),
+  /** Null on a process version's adoption task, which names its process, version and unit. */
+  improvementId: z.uuid().nullable(),
+  processId: z.uuid().nullable(),
+  versionId: z.uuid().nullable(),
   workflowId: z.string(),
   step: z.string(),
   assignee: z.string(),
@@ -147,6 +150,13 @@ export const processVersion = z.object({
   lessons: z.string().nullable(),
   createdBy: z.string(),
   createdAt: at,
+});
+
+/** A version published, the one it superseded, and the workflow deploying it. */
+export const processPublication = z.object({
+  version: processVersion,
+  superseded: processVersion.nullable(),
+  deploymentWorkflowId: z.string(),
 });
 
 /** Lag: versions behind the current one (null while none is published). */

@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { callerHolds } from '../auth';
 import { escapeHtml } from '../html';
 import { requireSignIn } from '../sessions';
+import { taskSubjects } from '../task-steps';
 import { signedInPage, when } from './layout';
 
 /** What has been escalated, oldest first, with who is late: for management and the ORPG. */
@@ -15,13 +16,14 @@ export function escalationRoutes({ db }: { db: Database }): Router {
     const tasks = await db.task.findMany({
       where: { status: 'open', escalationLevel: { gte: 1 } },
       orderBy: { dueAt: 'asc' },
-      include: { improvement: { select: { id: true, title: true } } },
     });
+    const subjects = await taskSubjects(db, tasks);
     const now = Date.now();
     const rows = tasks
       .map((task) => {
         const daysLate = Math.max(0, Math.floor((now - task.dueAt.getTime()) / 86_400_000));
-        return `<tr><td><a href="/improvements/${task.improvement.id}">${escapeHtml(task.improvement.title)}</a></td><td>${escapeHtml(task.step)}</td>
+        const subject = subjects.get(task)!;
+        return `<tr><td><a href="${escapeHtml(subject.href)}">${escapeHtml(subject.title)}</a></td><td>${escapeHtml(task.step)}</td>
 <td>${escapeHtml(task.assignee)}</td><td>${when(task.dueAt)} <span class="badge late">${daysLate} day${daysLate === 1 ? '' : 's'} late</span></td>
 <td>${task.escalationLevel === 2 ? 'management' : "assignee's manager"}</td></tr>`;
       })

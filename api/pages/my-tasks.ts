@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { ImprovementState } from '../../workflows/improvement/definitions';
-import { type StepName, steps } from '../../workflows/improvement/steps';
 import { allow } from '../auth';
 import { decideInBulk, type DecisionDeps, decisionIdPattern, submitDecision } from '../use-cases/decide';
-import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
+import { fieldInput, hiddenInputs } from '../decision-forms';
+import { taskContextHtml, taskStepSpec, taskSubjects } from '../task-steps';
 import { AppError, parse } from '../errors';
 import { escapeHtml } from '../html';
 import { isValidPageFormToken, pageFormToken, requireSignIn, sessionCookie } from '../sessions';
@@ -16,8 +15,8 @@ function requestIdOf(req: express.Request): string | undefined {
 }
 
 /** Outcomes that need no field: a person may take them on many tasks at once. */
-export function bulkOutcomes(step: StepName): { name: string; label: string }[] {
-  return steps[step].outcomes.filter((outcome) => outcome.fields.every((field) => !field.required)).map(({ name, label }) => ({ name, label }));
+export function bulkOutcomes(step: string): { name: string; label: string }[] {
+  return (taskStepSpec(step)?.outcomes ?? []).filter((outcome) => outcome.fields.every((field) => !field.required)).map(({ name, label }) => ({ name, label }));
 }
 
 /** A person's open tasks across improvements, decided from the page, one by one or in bulk. */
@@ -38,23 +37,25 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
     return db.task.findMany({
       where: { assignee: email, status: 'open' },
       orderBy: { dueAt: 'asc' },
-      include: { improvement: { select: { id: true, title: true } } },
     });
   }
 
   router.get('/my-tasks', requireSignIn, allow('tasks:decide'), async (req, res) => {
     const tasks = await myOpenTasks(req.caller!.email);
+    const subjects = await taskSubjects(db, tasks);
     const now = new Date();
     const bulkNames = new Map<string, string>();
     const rows = tasks
       .map((task) => {
-        const bulk = bulkOutcomes(task.step as StepName);
+        const bulk = bulkOutcomes(task.step);
+        const title = taskStepSpec(task.step)?.title ?? task.step;
+        const subject = subjects.get(task)!;
         for (const outcome of bulk) bulkNames.set(outcome.name, outcome.label);
         const checkbox = bulk.length
-          ? `<input type="checkbox" name="task" value="${task.id}" id="pick-${task.id}" aria-label="Select ${escapeHtml(steps[task.step as StepName].title)} for ${escapeHtml(task.improvement.title)}">`
+          ? `<input type="checkbox" name="task" value="${task.id}" id="pick-${task.id}" aria-label="Select ${escapeHtml(title)} for ${escapeHtml(subject.title)}">`
           : '';
-        return `<tr><td>${checkbox}</td><td><a href="/my-tasks/${task.id}">${escapeHtml(steps[task.step as StepName].title)}</a>${task.onBehalfOf ? ` <span class="muted">for ${escapeHtml(task.onBehalfOf)}</span>` : ''}</td>
-<td><a href="/improvements/${task.improvement.id}">${escapeHtml(task.improvement.title)}</a></td><td>${when(task.dueAt)} ${task.dueAt < now ? '<span class="badge late">Overdue</span>' : ''}</td>
+        return `<tr><td>${checkbox}</td><td><a href="/my-tasks/${task.id}">${escapeHtml(title)}</a>${task.onBehalfOf ? ` <span class="muted">for ${escapeHtml(task.onBehalfOf)}</span>` : ''}</td>
+<td><a href="${escapeHtml(subject.href)}">${escapeHtml(subject.title)}</a></td><td>${when(task.dueAt)} ${task.dueAt < now ? '<span class="badge late">Overdue</span>' : ''}</td>
 <td class="optional">${bulk.map((outcome) => escapeHtml(outcome.label)).join(', ') || '<span class="muted">one by one</span>'}</td></tr>`;
       })
       .join('');
@@ -68,7 +69,7 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
         req,
         'My tasks',
         tasks.length
-          ? `<form method="post" action="/my-tasks/bulk">${hiddenInputs({ form_token: formToken(req), decision_id: randomUUID() })}<div class="table-wrap"><table><thead><tr><th scope="col"><span class="muted">Select</span></th><th scope="col">Task</th><th scope="col">Improvement</th><th scope="col">Due</th><th scope="col" class="optional">Bulk decisions</th></tr></thead><tbody>${rows}</tbody></table></div>${bulkControls}</form>`
+          ? `<form method="post" action="/my-tasks/bulk">${hiddenInputs({ form_token: formToken(req), decision_id: randomUUID() })}<div class="table-wrap"><table><thead><tr><th scope="col"><span class="muted">Select</span></th><th scope="col">Task</th><th scope="col">About</th><th scope="col">Due</th><th scope="col" class="optional">Bulk decisions</th></tr></thead><tbody>${rows}</tbody></table></div>${bulkControls}</form>`
           : '<p>You have no open tasks.</p>',
       ),
     );
@@ -99,13 +100,15 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
 
   async function taskOf(req: express.Request) {
     const { id } = parse(z.strictObject({ id: z.uuid() }), req.params, 'params');
-    const task = await db.task.findUnique({ where: { id }, include: { improvement: true } });
+    const task = await db.task.findUnique({ where: { id } });
     if (!task || task.assignee !== req.caller!.email) throw new AppError('not_found', 404, `id: you have no task ${id}`);
     return task;
   }
 
-  function taskForm(req: express.Request, task: Awaited<ReturnType<typeof taskOf>>, notice = '', values: Record<string, string> = {}) {
-    const spec = steps[task.step as StepName];
+  async function taskForm(req: express.Request, task: Awaited<ReturnType<typeof taskOf>>, notice = '', values: Record<string, string> = {}) {
+    const spec = taskStepSpec(task.step);
+    if (!spec) throw new AppError('internal', 500, 'unknown step');
+    const context = await taskContextHtml(db, task);
     const forms = spec.outcomes
       .map(
         (outcome) =>
@@ -117,12 +120,12 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
     return signedInPage(
       req,
       spec.title,
-      `${notice}<p>${escapeHtml(spec.ask)}</p>${improvementSummary(task.improvement.details as Partial<ImprovementState>, task.improvement.title)}<p>Due ${when(task.dueAt)}.</p>${task.status === 'open' ? forms : `<p role="status">This task is ${escapeHtml(task.status)}.</p>`}`,
+      `${notice}<p>${escapeHtml(spec.ask)}</p>${context}<p>Due ${when(task.dueAt)}.</p>${task.status === 'open' ? forms : `<p role="status">This task is ${escapeHtml(task.status)}.</p>`}`,
     );
   }
 
   router.get('/my-tasks/:id', requireSignIn, allow('tasks:decide'), async (req, res) => {
-    res.type('html').send(taskForm(req, await taskOf(req)));
+    res.type('html').send(await taskForm(req, await taskOf(req)));
   });
 
   router.post('/my-tasks/:id', requireSignIn, allow('tasks:decide'), async (req, res) => {
@@ -144,7 +147,7 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const notice = `<div role="alert"><p><strong>Your decision was not recorded:</strong> ${escapeHtml(error.message)}</p></div>`;
-      res.status(error.status).type('html').send(taskForm(req, task, notice, fields));
+      res.status(error.status).type('html').send(await taskForm(req, task, notice, fields));
     }
   });
 

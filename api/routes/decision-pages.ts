@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, Router } from 'express';
 import { formToken, isValidFormToken } from '../../decision-links';
-import type { ImprovementState } from '../../workflows/improvement/definitions';
-import { type StepName, steps } from '../../workflows/improvement/steps';
 import { audit } from '../audit';
 import { tryAgainIn } from '../code-attempts';
 import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, submitDecision } from '../use-cases/decide';
 import { AppError, findUnstorableText } from '../errors';
-import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
+import { fieldInput, hiddenInputs } from '../decision-forms';
 import { escapeHtml, page } from '../html';
+import { isAdoptionStep, taskContextHtml, taskStepSpec } from '../task-steps';
 import { type DecisionLinkDeps, decisionLinkUseCases, type LinkRow, type TaskRow } from '../use-cases/decision-links';
 
 export interface DecisionPageDeps extends DecisionDeps, DecisionLinkDeps {
@@ -55,7 +54,8 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   }
 
   function decisionForms(link: LinkRow, task: TaskRow, token: string, values: Record<string, string> = {}): string {
-    const spec = steps[task.step as StepName];
+    const spec = taskStepSpec(task.step);
+    if (!spec) throw new AppError('internal', 500, 'unknown step');
     const protection = hiddenInputs(formFields(link));
     return spec.outcomes
       .map((outcome) => {
@@ -73,13 +73,13 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   }
 
   async function taskPage(link: LinkRow, task: TaskRow, token: string, notice = '', values: Record<string, string> = {}): Promise<string> {
-    const improvement = await db.improvement.findUnique({ where: { id: task.improvementId } });
-    const spec = steps[task.step as StepName];
+    const spec = taskStepSpec(task.step);
+    if (!spec) throw new AppError('internal', 500, 'unknown step');
     const onBehalf = task.onBehalfOf ? ` for ${escapeHtml(task.onBehalfOf)}` : '';
     return page(
       spec.title,
       `<h1>${escapeHtml(spec.title)}</h1>${notice}<p>${escapeHtml(spec.ask)}</p>` +
-        improvementSummary(improvement?.details as Partial<ImprovementState> | null, improvement?.title ?? '') +
+        (await taskContextHtml(db, task)) +
         `<p>Assigned to <strong>${escapeHtml(task.assignee)}</strong>${onBehalf}, due ${escapeHtml(task.dueAt.toUTCString())}.</p>` +
         decisionForms(link, task, token, values),
     );
@@ -111,10 +111,11 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   }
 
   function receiptPage(step: string, outcome: string, receipt: DecisionReceipt): string {
-    const label = steps[step as StepName].outcomes.find((candidate) => candidate.name === outcome)?.label ?? outcome;
+    const label = taskStepSpec(step)?.outcomes.find((candidate) => candidate.name === outcome)?.label ?? outcome;
+    const next = isAdoptionStep(step) ? "The unit's adoption of the process is updated." : `The improvement is now in its ${receipt.status === 'applied' ? receipt.stage : ''} stage.`;
     const message =
       receipt.status === 'applied'
-        ? `Your decision "${label}" is recorded. The improvement is now in its ${receipt.stage} stage.`
+        ? `Your decision "${label}" is recorded. ${next}`
         : `Your decision "${label}" was received. It will be applied as soon as the service catches up; nothing more is needed from you.`;
     return page('Decision recorded', `<h1>Thank you</h1><p role="status">${escapeHtml(message)}</p>`);
   }

@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Client } from '@temporalio/client';
 import type { Database } from '../../prisma/database';
 import { adoptionMatrix, libraryList, processView, versionView } from '../../reports/process-library';
 import { allow } from '../auth';
 import { AppError, parse } from '../errors';
 import { emailAddress, freeText } from '../input-fields';
 import { draftProcessVersion, registerProcess } from '../use-cases/process-library';
+import { publishVersion } from '../use-cases/process-deployment';
 
 /** A link to a process asset: http or https, no spaces (nor the NUL character `parse` refuses everywhere). */
 // eslint-disable-next-line no-control-regex -- the document's pattern must exclude NUL as `parse` does
@@ -29,8 +31,25 @@ export const newVersionSchema = z.strictObject({
 
 export const processParams = z.strictObject({ id: z.uuid() });
 
+export const versionParams = z.strictObject({ id: z.uuid(), number: z.coerce.number().int().min(1).max(100_000) });
+
+const isoDate = () => z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+/** Publishing a version: when it takes effect, and its deployment plan [SG3.SP2 sp3]. */
+export const publishVersionSchema = z.strictObject({
+  effectiveFrom: z.iso.datetime({ offset: true }).optional(),
+  plan: z
+    .strictObject({
+      startsAt: isoDate().optional(),
+      adoptBy: isoDate().optional(),
+      material: z.array(freeText(1, 2_000)).max(50).optional(),
+      contact: emailAddress().transform((email) => email.toLowerCase()).optional(),
+    })
+    .optional(),
+});
+
 /** The process asset library [SG3.SP1]: the ORPG keeps it, everyone signed in reads it. */
-export function processRoutes({ db }: { db: Database }): Router {
+export function processRoutes({ db, temporal, taskQueue }: { db: Database; temporal: Client; taskQueue: string }): Router {
   const router = Router();
 
   /** Adds a standard process (no version yet: its first is drafted, approved and published). */
@@ -60,6 +79,18 @@ export function processRoutes({ db }: { db: Database }): Router {
     const body = parse(newVersionSchema, req.body, 'body');
     const version = await draftProcessVersion({ db }, req, { processId: id, ...body });
     res.status(201).location(`/api/processes/${id}`).json(versionView(version));
+  });
+
+  /** Approves and publishes a version (ORPG): it becomes current, and its deployment asks every unit on the process to adopt it. */
+  router.post('/:id/versions/:number/publish', allow('processes:publish'), async (req, res) => {
+    const { id, number } = parse(versionParams, req.params, 'params');
+    const body = parse(publishVersionSchema, req.body ?? {}, 'body');
+    const published = await publishVersion({ db, temporal, taskQueue }, req, { processId: id, number, ...body });
+    res.json({
+      version: versionView(published.version),
+      superseded: published.superseded ? versionView(published.superseded) : null,
+      deploymentWorkflowId: published.deploymentWorkflowId,
+    });
   });
 
   return router;

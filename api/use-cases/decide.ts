@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../prisma/database';
-import { validateDecision } from '../../workflows/improvement/decision-fields';
 import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal, type DecisionVia } from '../../workflows/improvement/definitions';
-import { type StepName, stepNames } from '../../workflows/improvement/steps';
+import { taskStepSpec, validateTaskDecision } from '../task-steps';
 import { AppError, assertStorableText } from '../errors';
 import { updateOrSignal, WorkflowEnded } from '../handoff';
 
@@ -65,8 +64,9 @@ async function findTask(db: Database, taskId: string): Promise<TaskRow> {
 export async function recordedDecision(db: Database, task: TaskRow, decisionId: string | undefined, actor?: string): Promise<DecisionReceipt | undefined> {
   if (!decisionId || task.status !== 'decided' || task.decisionId !== decisionId) return undefined;
   if (actor && task.decidedBy?.toLowerCase() !== actor.toLowerCase()) return undefined;
-  const improvement = await db.improvement.findUnique({ where: { id: task.improvementId }, select: { stage: true } });
-  return { status: 'applied', taskId: task.id, outcome: task.outcome ?? '', stage: (improvement?.stage ?? 'unknown') };
+  // An adoption task's workflow answers with the deployment stage; it has no improvement.
+  const improvement = task.improvementId ? await db.improvement.findUnique({ where: { id: task.improvementId }, select: { stage: true } }) : null;
+  return { status: 'applied', taskId: task.id, outcome: task.outcome ?? '', stage: improvement?.stage ?? (task.improvementId ? 'unknown' : 'deployment') };
 }
 
 /** Checks a decision against the read model first, so a refusal never waits for a worker. */
@@ -75,14 +75,14 @@ async function precheck({ db, selfApprovalBlockedSteps }: DecisionDeps, decision
   if (decision.actor.toLowerCase() !== task.assignee.toLowerCase()) {
     throw new AppError('not_assignee', 403, `actor: only ${task.assignee} can decide this task`);
   }
-  if (!stepNames.includes(task.step as StepName)) throw new AppError('internal', 500, 'unknown step');
-  if (proposerMayNotDecide(task, selfApprovalBlockedSteps)) {
+  if (!taskStepSpec(task.step)) throw new AppError('internal', 500, 'unknown step');
+  if (task.improvementId && proposerMayNotDecide(task, selfApprovalBlockedSteps)) {
     const improvement = await db.improvement.findUnique({ where: { id: task.improvementId }, select: { proposerEmail: true } });
     if (improvement?.proposerEmail === decision.actor.toLowerCase()) {
       throw new AppError('self_approval', 403, 'actor: a proposer cannot decide this step of their own proposal');
     }
   }
-  const checked = validateDecision(task.step as StepName, decision.outcome, decision.fields);
+  const checked = validateTaskDecision(task.step, decision.outcome, decision.fields);
   if (!checked.ok) {
     throw new AppError(
       'invalid_input',

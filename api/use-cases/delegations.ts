@@ -29,7 +29,7 @@ export interface DelegationRow {
 /** The person's open tasks that move now, and those that stay because the delegate proposed the improvement. */
 async function tasksMovingNow(deps: DelegationDeps, person: string, delegate: string) {
   const open = await deps.db.task.findMany({ where: { assignee: person, status: 'open' }, include: { improvement: { select: { proposerEmail: true } } } });
-  const keptBySelfApproval = (task: (typeof open)[number]) => proposerMayNotDecide(task, deps.selfApprovalBlockedSteps) && task.improvement.proposerEmail === delegate;
+  const keptBySelfApproval = (task: (typeof open)[number]) => proposerMayNotDecide(task, deps.selfApprovalBlockedSteps) && task.improvement?.proposerEmail === delegate;
   return {
     rerouted: open.filter((task) => !keptBySelfApproval(task)).map((task) => task.id),
     kept: open.filter(keptBySelfApproval).map((task) => ({ taskId: task.id, reason: 'the delegate proposed this improvement and may not decide this step' })),
