@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboxMessage } from '../../embedded/inbox';
+import { decisionLink, formProtection, type Organisation, people, startServiceWithOrganisation } from '../support/organisation';
+import { eventually, type TestService } from '../support/service';
+
+const adoptionTitle = 'Adopt the new version of a standard process in your unit';
+
+/**
+ * Publishing versions of a standard process deploys them to every unit on it, driven as people
+ * would: HTTP calls by the ORPG, and the decision links in the emails managers receive over SMTP.
+ */
+describe('deploying published process versions to units, from emailed links', () => {
+  let service: TestService;
+  let organisation: Organisation;
+  let processId: string;
+  const used = new Set<string>();
+
+  beforeAll(async () => {
+    ({ service, organisation } = await startServiceWithOrganisation());
+    const created = await service.call('POST', '/api/processes', { name: 'Incident Handling', owner: people.owner, purpose: 'Incidents are handled the same way everywhere' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    processId = created.body.id as string;
+    for (const unit of [organisation.claimsUnit, organisation.paymentsUnit]) {
+      const applied = await service.call('PUT', `/api/org-units/${unit}/processes`, { processes: [processId] });
+      expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    }
+  });
+  afterAll(() => service?.destroy());
+
+  function adoptionEmail(to: string, version: number, unitName: string) {
+    return service.inbox
+      .waitFor(
+        (message: InboxMessage) =>
+          message.to.includes(to) && message.subject === `Action needed: ${adoptionTitle} — Adopt Incident Handling version ${version} in ${unitName}` && !used.has(message.id),
+        { timeoutMs: 30_000 },
+      )
+      .then(([email]) => {
+        used.add(email!.id);
+        return email!;
+      });
+  }
+
+  /** Opens the emailed link, checks the page shows the process, version and unit, and decides. */
+  async function decideFromEmail(email: InboxMessage, expected: { version: number; unitName: string }, outcome: string, fields: Record<string, string> = {}) {
+    const link = decisionLink(email);
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`<h1>${adoptionTitle}`);
+    expect(html).toContain('<dt>Standard process</dt><dd>Incident Handling</dd>');
+    expect(html).toContain(`<dt>Version</dt><dd>${expected.version} (published)</dd>`);
+    expect(html).toContain(`<dt>Organisational unit</dt><dd>${expected.unitName}</dd>`);
+    const response = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...formProtection(html, outcome), outcome, ...fields }).toString(),
+    });
+    const result = await response.text();
+    expect(response.status, result).toBe(200);
+    expect(result).toContain('The unit&#39;s adoption of the process is updated');
+  }
+
+  async function draftAndPublish(number: number, summary: string) {
+    const draft = await service.call('POST', `/api/processes/${processId}/versions`, { summary, url: `https://wiki.example.org/incident-v${number}` });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    expect(draft.body.number).toBe(number);
+    const published = await service.call('POST', `/api/processes/${processId}/versions/${number}/publish`, {
+      plan: { adoptBy: '2099-01-31', material: ['https://training.example.org/incident'], contact: people.owner },
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    expect(published.body.version).toMatchObject({ number, status: 'published' });
+    expect(published.body.deploymentWorkflowId).toBe(`process-${processId}-v${number}`);
+  }
+
+  function cellsOnVersion(version: number, unitIds: string[]) {
+    return eventually(async () => {
+      const matrix = await service.call('GET', '/api/adoption');
+      const cells = unitIds.map((unitId) => (matrix.body.units as { id: string; cells: { processId: string; version: number | null; lag: number | null; tailored: boolean }[] }[])
+        .find((unit) => unit.id === unitId)
+        ?.cells.find((cell) => cell.processId === processId));
+      return cells.every((cell) => cell?.version === version) ? cells : undefined;
+    }, 30_000);
+  }
+
+  it('asks both units to adopt version 1 and then version 2, and a unit added later to adopt version 2', async () => {
+    await draftAndPublish(1, 'The first library version');
+    const claims = await adoptionEmail(people.claimsManager, 1, 'Claims');
+    const payments = await adoptionEmail(people.paymentsManager, 1, 'Payments');
+    expect(claims.text).toContain('https://training.example.org/incident');
+    await decideFromEmail(claims, { version: 1, unitName: 'Claims' }, 'adopt');
+    await decideFromEmail(payments, { version: 1, unitName: 'Payments' }, 'tailor', { tailoring: 'One on-call rota for both teams' });
+
+    const [claimsCell, paymentsCell] = await cellsOnVersion(1, [organisation.claimsUnit, organisation.paymentsUnit]);
+    expect(claimsCell).toMatchObject({ version: 1, lag: 0, tailored: false });
+    expect(paymentsCell).toMatchObject({ version: 1, lag: 0, tailored: true });
+
+    await draftAndPublish(2, 'Severity levels from the lessons of version 1');
+    const claimsAgain = await adoptionEmail(people.claimsManager, 2, 'Claims');
+    const paymentsAgain = await adoptionEmail(people.paymentsManager, 2, 'Payments');
+    const lagging = await service.call('GET', '/api/adoption');
+    const lags = (lagging.body.units as { id: string; cells: { processId: string; lag: number | null }[] }[])
+      .filter((unit) => [organisation.claimsUnit, organisation.paymentsUnit].includes(unit.id))
+      .map((unit) => unit.cells.find((cell) => cell.processId === processId)?.lag);
+    expect(lags).toEqual([1, 1]);
+
+    const added = await service.call('POST', '/api/org-units', { name: 'Treasury', manager: 'treasury.manager@example.org', processes: [processId] });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const treasury = await adoptionEmail('treasury.manager@example.org', 2, 'Treasury');
+
+    await decideFromEmail(claimsAgain, { version: 2, unitName: 'Claims' }, 'adopt');
+    await decideFromEmail(paymentsAgain, { version: 2, unitName: 'Payments' }, 'adopt');
+    await decideFromEmail(treasury, { version: 2, unitName: 'Treasury' }, 'adopt');
+    const onTwo = await cellsOnVersion(2, [organisation.claimsUnit, organisation.paymentsUnit, added.body.id as string]);
+    expect(onTwo.map((cell) => cell?.lag)).toEqual([0, 0, 0]);
+  });
+});
