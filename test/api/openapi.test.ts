@@ -69,7 +69,9 @@ describe('the OpenAPI document', () => {
     for (const operation of operations) {
       for (const parameter of document.paths[operation.path][operation.method].parameters.filter((candidate: { in: string }) => candidate.in === 'path')) {
         const where = `${operation.method} ${operation.path} ${parameter.name}`;
-        expect(parameter.schema, where).toMatchObject({ type: 'string', format: parameter.name === 'email' ? 'email' : 'uuid', pattern: expect.any(String) });
+        // A process version is named by its number within the process.
+        if (parameter.name === 'number') expect(parameter.schema, where).toMatchObject({ type: 'integer', minimum: 1 });
+        else expect(parameter.schema, where).toMatchObject({ type: 'string', format: parameter.name === 'email' ? 'email' : 'uuid', pattern: expect.any(String) });
       }
     }
     const assignee = document.paths['/api/improvements'].get.parameters.find((parameter: { name: string }) => parameter.name === 'assignee');

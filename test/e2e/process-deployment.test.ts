@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxMessage } from '../../embedded/inbox';
-import { decisionLink, formProtection, type Organisation, people, startServiceWithOrganisation } from '../support/organisation';
+import { decisionLink, type Organisation, people, startServiceWithOrganisation, submitDecisionPage } from '../support/organisation';
 import { eventually, type TestService } from '../support/service';
 
 const adoptionTitle = 'Adopt the new version of a standard process in your unit';
@@ -50,14 +50,9 @@ describe('deploying published process versions to units, from emailed links', ()
     expect(html).toContain('<dt>Standard process</dt><dd>Incident Handling</dd>');
     expect(html).toContain(`<dt>Version</dt><dd>${expected.version} (published)</dd>`);
     expect(html).toContain(`<dt>Organisational unit</dt><dd>${expected.unitName}</dd>`);
-    const response = await fetch(link, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...formProtection(html, outcome), outcome, ...fields }).toString(),
-    });
-    const result = await response.text();
-    expect(response.status, result).toBe(200);
-    expect(result).toContain('The unit&#39;s adoption of the process is updated');
+    const submitted = await submitDecisionPage(link, outcome, fields);
+    expect(submitted.status, submitted.html).toBe(200);
+    expect(submitted.html).toContain('The unit&#39;s adoption of the process is updated');
   }
 
   async function draftAndPublish(number: number, summary: string) {
