@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashSecret, keyedHash, newSecret, sameSecret } from './tokens';
 
 /**
  * Emailed decision links. Each is a random token per task and assignee; only its SHA-256 hash is
@@ -6,12 +6,12 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
  * them) and the decision pages (which check them).
  */
 export function newLinkToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecret();
   return { token, hash: hashLinkToken(token) };
 }
 
 export function hashLinkToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hashSecret(token);
 }
 
 /** The page a person opens from their email to decide a task. */
@@ -27,7 +27,7 @@ export const decisionLinkPlaceholder = '[your personal decision link]';
  * for this link, recently.
  */
 export function formToken(secret: string, linkId: string, issuedAt: number): string {
-  return createHmac('sha256', secret).update(`decision-form.${linkId}.${issuedAt}`).digest('base64url');
+  return keyedHash(secret, `decision-form.${linkId}.${issuedAt}`, 'base64url');
 }
 
 export function isValidFormToken(
@@ -40,7 +40,5 @@ export function isValidFormToken(
 ): boolean {
   const issued = Number(issuedAt);
   if (typeof token !== 'string' || !Number.isInteger(issued) || issued > now + 60_000 || now - issued > ttlMs) return false;
-  const expected = Buffer.from(formToken(secret, linkId, issued));
-  const actual = Buffer.from(token);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return sameSecret(formToken(secret, linkId, issued), token);
 }

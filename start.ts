@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import nodemailer from 'nodemailer';
 import { createApp } from './api/app';
 import { isLoopbackAddress } from './api/routes/inbox';
 import { close, createTemporalClient, listen } from './api/server';
 import { loadConfig } from './config';
+import { smtpMailer } from './mail/mailer';
 import { MailInbox } from './embedded/inbox';
 import { startEmbeddedPostgres } from './embedded/postgres';
 import { loadOrCreateSecrets } from './secrets';
@@ -106,7 +106,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
     }
     const temporal = createTemporalClient(temporalAddress, config.TEMPORAL_NAMESPACE);
     stack.push(() => temporal.connection.close());
-    const mailer = { transport: nodemailer.createTransport(smtpUrl), from: config.MAIL_FROM };
+    const mailer = smtpMailer(smtpUrl, config.MAIL_FROM);
     const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, mailer, inbox });
     const { server, port, address } = await listen(app, config.PORT, config.HOST);
     stack.push(() => close(server));

@@ -1,12 +1,12 @@
 import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import nodemailer from 'nodemailer';
-import { createActivities } from './activities';
+import { createActivities, type ActivityDeps } from './activities';
 import { loadConfig, type Config } from './config';
 import { exitOnBootFailure, stopOnSignals } from './shutdown';
 import { createLogger, type Logger } from './log';
 import { createDatabase, type Database } from './prisma/database';
 import { applyMigrations } from './prisma/migrate';
 import { freshPrebuiltBundle } from './workflow-bundle';
+import { smtpMailer } from './mail/mailer';
 import { OutboxDispatcher } from './mail/outbox-dispatcher';
 
 export interface WorkerDeps {
@@ -17,20 +17,20 @@ export interface WorkerDeps {
   /** A pre-built workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   logger?: Logger;
+  /** The process library's stores for the version deployments; without them those activities retry. */
+  processLibrary?: ActivityDeps['processLibrary'];
 }
 
 /**
  * Builds a worker that runs every workflow and activity of OPF Pipeline on the task queue, and
  * delivers the outbox while it runs: the dispatcher starts with `run()` and stops after it drains.
  */
-export async function createWorker({ config, connection, db, smtpUrl, workflowBundle, logger }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, db, smtpUrl, workflowBundle, logger, processLibrary }: WorkerDeps): Promise<Worker> {
   // Each SMTP step gives up well inside the outbox lease, so a hung server cannot outlive a claim.
   const stepTimeoutMs = Math.max(1_000, Math.floor(config.MAIL_LEASE_MS / 4));
-  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: stepTimeoutMs, greetingTimeout: stepTimeoutMs, socketTimeout: stepTimeoutMs });
   const outbox = new OutboxDispatcher({
     db,
-    transport,
-    from: config.MAIL_FROM,
+    mailer: smtpMailer(smtpUrl, config.MAIL_FROM, stepTimeoutMs),
     publicUrl: config.publicUrl,
     logger: logger ?? createLogger('warn', { process: 'worker' }),
     concurrency: config.MAIL_CONCURRENCY,
@@ -41,7 +41,7 @@ export async function createWorker({ config, connection, db, smtpUrl, workflowBu
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ db, publicUrl: config.publicUrl, calendar: config.calendar, outbox }),
+    activities: createActivities({ db, publicUrl: config.publicUrl, calendar: config.calendar, outbox, processLibrary }),
     shutdownGraceTime: '10 seconds',
   });
   const run = worker.run.bind(worker);

@@ -1,16 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Database } from '../prisma/database';
+import { stableUuid } from '../tokens';
 
 export interface DelegatedTask {
   taskId: string;
   workflowId: string;
 }
 
-/** A stable UUID for an event that must be recorded once, however often the activity is retried. */
-function onceId(key: string): string {
-  const hex = createHash('sha256').update(key).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
+const onceId = stableUuid;
 
 /** What the delegation workflow reads and records [out of office]. */
 export function createDelegationActivities({ db }: { db: Database }) {

@@ -2,9 +2,10 @@ import type { BusinessCalendar } from './calendar';
 import { createDbActivities } from './db';
 import { createDelegationActivities } from './delegations';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
+import { createProcessDeploymentActivities, type ProcessDeploymentDeps } from './process-deployment';
 import { createTaskOpeningActivities } from './task-opening';
 
-export interface ActivityDeps extends NotificationDeps {
+export interface ActivityDeps extends NotificationDeps, ProcessDeploymentDeps {
   calendar: BusinessCalendar;
 }
 
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDbActivities(deps),
     ...createDelegationActivities(deps),
     ...createNotificationActivities(deps),
+    ...createProcessDeploymentActivities(deps),
     ...createTaskOpeningActivities(deps),
   };
 }

@@ -3,8 +3,8 @@ import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
-import type { Transporter } from 'nodemailer';
 import type { Config } from '../config';
+import type { Mailer } from '../mail/mailer';
 import type { MailInbox } from '../embedded/inbox';
 import type { Logger } from '../log';
 import type { Database } from '../prisma/database';
@@ -46,7 +46,7 @@ export interface AppDeps {
   appSecret: string;
   logger: Logger;
   /** Sends confirmation codes when DECISION_CONFIRMATION is `email-code`. */
-  mailer?: { transport: Transporter; from: string };
+  mailer?: Mailer;
   /** The local inbox, when mail is embedded. */
   inbox?: MailInbox;
 }

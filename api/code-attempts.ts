@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../prisma/database';
+import { keyedHash } from '../tokens';
 
 /** How many wrong codes a person may enter, and for how long they are then locked out. */
 export interface CodeAttemptPolicy {
@@ -16,14 +16,9 @@ const lockoutMemoryMs = 24 * 3600 * 1000;
 
 /** A one-time code as stored: HMAC-SHA256 keyed with the app secret, bound to what it is for. */
 export function hashCode(secret: string, purpose: 'sign-in' | 'confirmation', id: string, code: string): string {
-  return createHmac('sha256', secret).update(`${purpose}-code.${id}.${code}`).digest('hex');
+  return keyedHash(secret, `${purpose}-code.${id}.${code}`);
 }
 
-export function sameHash(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** Counts a person's wrong codes and locks the person out, whatever link or code they guessed at. */
 export function codeAttempts(db: Database, policy: CodeAttemptPolicy) {

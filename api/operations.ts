@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { decisionIdPattern } from './decisions';
+import { decisionIdPattern } from './use-cases/decide';
 import * as answers from './responses';
 import { auditQuery } from './routes/audit-trail';
 import { delegationParams, delegatorParams, newDelegation } from './routes/delegations';

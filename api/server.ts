@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { Client, Connection } from '@temporalio/client';
-import nodemailer from 'nodemailer';
 import { loadConfig } from '../config';
+import { smtpMailer } from '../mail/mailer';
 import { loadOrCreateSecrets } from '../secrets';
 import { exitOnBootFailure, stopOnSignals } from '../shutdown';
 import { createLogger } from '../log';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const db = createDatabase(databaseUrl, config.DATABASE_POOL_MAX);
   const temporal = createTemporalClient(config.TEMPORAL_ADDRESS as string, config.TEMPORAL_NAMESPACE);
   if (config.SEED_FILE) await seedOrganisation(db, config.SEED_FILE);
-  const mailer = config.SMTP_URL ? { transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM } : undefined;
+  const mailer = config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.MAIL_FROM) : undefined;
   const app = createApp({ temporal, db, config, adminToken: secrets.adminToken, appSecret: secrets.appSecret, logger, mailer });
   const { server, port } = await listen(app, config.PORT, config.HOST);
   stopOnSignals(logger, async () => {

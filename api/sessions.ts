@@ -1,12 +1,13 @@
-import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Database } from '../prisma/database';
+import { hashSecret, keyedHash, newSecret, sameSecret } from '../tokens';
 import type { Role } from './permissions';
 
 /** The browser session cookie: HttpOnly, SameSite=Lax; its value's hash is the session's key. */
 export const sessionCookie = 'opf_session';
 export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hashSecret(token);
 }
 
 /** Starts a session for a person and sets its cookie; one started with an API token never outlives it. */
@@ -15,7 +16,7 @@ export async function startSession(
   res: Response,
   session: { email: string; lifetimeMs: number; secure: boolean; apiToken?: { id: string; expiresAt: Date } },
 ): Promise<void> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecret();
   const lifetimeEnd = Date.now() + session.lifetimeMs;
   const expiresAt = new Date(Math.min(lifetimeEnd, session.apiToken?.expiresAt.getTime() ?? lifetimeEnd));
   await db.session.create({
@@ -51,12 +52,10 @@ export const requireSignIn: RequestHandler = (req, res, next) => {
 
 /** The anti-forgery token of a signed-in page's forms: bound to the session. */
 export function pageFormToken(secret: string, sessionToken: string | undefined): string {
-  return createHmac('sha256', secret).update(`page-form.${sessionToken ?? ''}`).digest('base64url');
+  return keyedHash(secret, `page-form.${sessionToken ?? ''}`, 'base64url');
 }
 
 export function isValidPageFormToken(secret: string, sessionToken: string | undefined, given: unknown): boolean {
   if (typeof given !== 'string' || !sessionToken) return false;
-  const expected = Buffer.from(pageFormToken(secret, sessionToken));
-  const actual = Buffer.from(given);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return sameSecret(pageFormToken(secret, sessionToken), given);
 }

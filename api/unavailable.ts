@@ -10,6 +10,9 @@ const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
 const databaseMessages =
   /Can't reach database server|Connection terminated|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)|Timed out fetching a new connection|Connection closed|DatabaseNotReachable|ConnectionClosed/i;
 
+/** What node-postgres itself throws, as a plain Error, when the server goes away under a query. */
+const pgDriverMessages = /^(Connection terminated unexpectedly|Connection terminated due to connection timeout|Connection terminated|Client has encountered a connection error and is not queryable)$/;
+
 /** gRPC statuses of a Temporal server that is down, restarting or too slow to answer in time. */
 const grpcUnavailable = 14;
 const grpcDeadlineExceeded = 4;
@@ -32,6 +35,7 @@ function isDatabaseDown(failure: Failure): boolean {
   const meta = failure.meta as { driverAdapterError?: { cause?: { kind?: string } } } | undefined;
   const kind = meta?.driverAdapterError?.cause?.kind;
   if (kind && adapterKinds.has(kind)) return true;
+  if (typeof failure.message === 'string' && pgDriverMessages.test(failure.message)) return true;
   return typeof failure.name === 'string' && /^Prisma|DriverAdapter/.test(failure.name) && typeof failure.message === 'string' && databaseMessages.test(failure.message);
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -66,7 +66,10 @@ export class MailInbox {
 
   private async store(raw: Buffer): Promise<void> {
     const id = `${Date.now().toString().padStart(15, '0')}-${randomUUID()}`;
-    await writeFile(path.join(this.dir, `${id}.eml`), raw, { mode: 0o600 });
+    // Written aside and renamed into place, so nobody reading the inbox meets a message half written.
+    const partial = path.join(this.dir, `${id}.partial`);
+    await writeFile(partial, raw, { mode: 0o600 });
+    await rename(partial, path.join(this.dir, `${id}.eml`));
   }
 
   /** Every message, oldest first. */

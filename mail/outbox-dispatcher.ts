@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Transporter } from 'nodemailer';
 import { decisionLinkPlaceholder, decisionLinkUrl, newLinkToken } from '../decision-links';
 import type { Logger } from '../log';
 import type { Database } from '../prisma/database';
+import type { Mailer } from './mailer';
 
 export interface OutboxDispatcherDeps {
   db: Database;
-  transport: Transporter;
-  from: string;
+  mailer: Mailer;
   publicUrl: string;
   logger: Pick<Logger, 'warn'>;
   /** Emails sent at once by this process. */
@@ -125,17 +124,10 @@ export class OutboxDispatcher {
   }
 
   private async deliver(email: ClaimedEmail): Promise<void> {
-    const { db, transport, from } = this.deps;
+    const { db, mailer } = this.deps;
     try {
       const text = email.body.includes(decisionLinkPlaceholder) ? await this.withDecisionLink(email) : email.body;
-      await transport.sendMail({
-        from,
-        to: email.recipient,
-        subject: email.subject,
-        text,
-        messageId: `<${email.id}@opf-pipeline>`,
-        headers: { 'X-OPF-Notification-Key': email.notification_key },
-      });
+      await mailer.send({ to: email.recipient, subject: email.subject, text, messageId: `<${email.id}@opf-pipeline>`, notificationKey: email.notification_key });
     } catch (error) {
       const backOffMs = Math.min(maxBackOffMs, 1_000 * 2 ** Math.max(0, email.attempts - 1));
       this.deps.logger.warn({ err: message(error), notificationKey: email.notification_key, attempts: email.attempts, backOffMs, component: 'outbox' }, 'email not sent; will retry');

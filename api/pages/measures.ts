@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../prisma/database';
-import { type CsvRow, toCsv } from '../../reports/measures';
+import { type CsvRow, toCsv } from '../../reports/csv';
 import { computeMeasures, type Measures } from '../../reports/read-model';
 import { allow } from '../auth';
 import { AppError, parse } from '../errors';

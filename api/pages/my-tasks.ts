@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { type StepName, steps } from '../../workflows/improvement/steps';
 import { allow } from '../auth';
-import { type DecisionDeps, decisionIdPattern, submitDecision } from '../decisions';
+import { decideInBulk, type DecisionDeps, decisionIdPattern, submitDecision } from '../use-cases/decide';
 import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
 import { AppError, parse } from '../errors';
 import { escapeHtml } from '../html';
@@ -86,27 +86,14 @@ export function myTaskRoutes(deps: DecisionDeps & { appSecret: string }): Router
       req.body,
       'body',
     );
-    const ids = [body.task].flat();
-    const results: string[] = [];
-    for (const taskId of ids) {
-      try {
-        const receipt = await submitDecision(deps, {
-          taskId,
-          actor: req.caller!.email,
-          outcome: body.outcome,
-          fields: {},
-          channel: 'web',
-          via: 'bulk',
-          // One bulk submission is one decision per task: resubmitting it repeats none of them.
-          decisionId: body.decision_id ? `${body.decision_id}:${taskId}` : undefined,
-          requestId: requestIdOf(req),
-        });
-        results.push(`<li>${escapeHtml(taskId)}: ${receipt.status === 'applied' ? 'decided' : 'received'}</li>`);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        results.push(`<li>${escapeHtml(taskId)}: not decided — ${escapeHtml(error.message)}</li>`);
-      }
-    }
+    const outcomes = await decideInBulk(deps, {
+      taskIds: [body.task].flat(),
+      actor: req.caller!.email,
+      outcome: body.outcome,
+      decisionId: body.decision_id,
+      requestId: requestIdOf(req),
+    });
+    const results = outcomes.map((done) => `<li>${escapeHtml(done.taskId)}: ${done.result}${'reason' in done ? ` — ${escapeHtml(done.reason)}` : ''}</li>`);
     res.type('html').send(signedInPage(req, 'Bulk decision', `<ul role="status">${results.join('')}</ul><p><a href="/my-tasks">Back to my tasks</a></p>`));
   });
 

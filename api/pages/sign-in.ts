@@ -1,29 +1,14 @@
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
-import type { Transporter } from 'nodemailer';
-import type { Database } from '../../prisma/database';
-import { apiTokenPrefix, hashApiToken } from '../auth';
-import { type CodeAttempts, hashCode, sameHash, tryAgainIn } from '../code-attempts';
+import { tryAgainIn } from '../code-attempts';
 import { sameOriginForm } from '../form-origin';
 import { escapeHtml, page } from '../html';
-import { hashSessionToken, sessionCookie, startSession } from '../sessions';
+import { sessionCookie, startSession } from '../sessions';
+import { type SignInDeps, signInUseCases } from '../use-cases/sign-in';
 
-export interface SignInDeps {
-  db: Database;
-  /** Read per request: with PORT=0 the public URL is known only once the server listens. */
-  publicUrl: () => string;
-  mailer?: { transport: Transporter; from: string };
-  /** Keys the stored codes' hashes. */
-  appSecret: string;
-  /** Wrong codes counted per person, across links. */
-  attempts: CodeAttempts;
+export interface SignInPageDeps extends SignInDeps {
   /** How long a page session lasts. */
   sessionLifetimeMs: number;
 }
-
-const linkTtlMs = 15 * 60_000;
-const codeAttempts = 5;
-const hash = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Only same-site paths may follow sign-in (no open redirect). */
 function safeNext(value: unknown): string {
@@ -54,7 +39,9 @@ function codePage(email: string, next: string, notice = ''): string {
 }
 
 /** Sign-in by emailed one-time link or code, or by a person's API token; and sign-out. */
-export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessionLifetimeMs }: SignInDeps): Router {
+export function signInRoutes(deps: SignInPageDeps): Router {
+  const { db, publicUrl, sessionLifetimeMs } = deps;
+  const signInWith = signInUseCases(deps);
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 }));
   const fromHere = sameOriginForm(publicUrl);
@@ -62,25 +49,6 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
   async function signIn(res: Response, email: string, next: string, apiToken?: { id: string; expiresAt: Date }) {
     await startSession(db, res, { email, lifetimeMs: sessionLifetimeMs, secure: publicUrl().startsWith('https://'), apiToken });
     res.redirect(303, next);
-  }
-
-  /** Emails a registered person a one-time link and code, unless they are locked out of codes. */
-  async function emailSignInLink(email: string): Promise<void> {
-    const person = await db.person.findUnique({ where: { email } });
-    // A locked-out person is sent no new code: a new email must not buy more guesses.
-    if (!person || !mailer || (await attempts.lockedForMs(email)) > 0) return;
-    const token = randomBytes(32).toString('base64url');
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const id = randomUUID();
-    await db.signInLink.create({
-      data: { id, tokenHash: hash(token), codeHash: hashCode(appSecret, 'sign-in', id, code), personEmail: email, expiresAt: new Date(Date.now() + linkTtlMs) },
-    });
-    await mailer.transport.sendMail({
-      from: mailer.from,
-      to: email,
-      subject: 'Sign in to OPF Pipeline',
-      text: `Sign in: ${publicUrl()}/sign-in/link/${token}\nOr enter this code on the sign-in page: ${code}\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this email.\n`,
-    });
   }
 
   router.get('/sign-in', (req, res) => {
@@ -98,31 +66,22 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
     }
     // Answered before anything is looked up or sent, so the time taken says nothing about the address.
     res.type('html').send(codePage(email, next));
-    emailSignInLink(email).catch((error: unknown) => req.log.error({ err: error }, 'could not email a sign-in link'));
+    signInWith.emailSignInLink(email).catch((error: unknown) => req.log.error({ err: error }, 'could not email a sign-in link'));
   });
 
   router.post('/sign-in/code', fromHere, async (req, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
     const email = String(form.email ?? '').toLowerCase();
     const next = safeNext(form.next);
-    const lockedForMs = await attempts.lockedForMs(email);
-    if (lockedForMs > 0) {
-      res.status(429).type('html').send(codePage(email, next, `<p role="alert">Too many wrong codes for this address. Try again in ${tryAgainIn(lockedForMs)}.</p>`));
+    const checked = await signInWith.checkCode(email, String(form.code ?? ''));
+    if (checked.result === 'locked-out') {
+      res.status(429).type('html').send(codePage(email, next, `<p role="alert">Too many wrong codes for this address. Try again in ${tryAgainIn(checked.lockedForMs)}.</p>`));
       return;
     }
-    const link = await db.signInLink.findFirst({
-      where: { personEmail: email, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: codeAttempts } },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (!link || !sameHash(link.codeHash, hashCode(appSecret, 'sign-in', link.id, String(form.code ?? '')))) {
-      if (link) await db.signInLink.update({ where: { id: link.id }, data: { attempts: { increment: 1 } } });
-      // Counted whether or not the address is registered, so a lockout says nothing about it.
-      await attempts.recordFailure(email);
+    if (checked.result === 'wrong') {
       res.status(403).type('html').send(codePage(email, next, '<p role="alert">That code is wrong, used or expired.</p>'));
       return;
     }
-    await db.signInLink.update({ where: { id: link.id }, data: { usedAt: new Date() } });
-    await attempts.recordSuccess(email);
     await signIn(res, email, next);
   });
 
@@ -134,21 +93,19 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
   });
 
   router.post('/sign-in/link/:token', fromHere, async (req, res) => {
-    const link = await db.signInLink.findUnique({ where: { tokenHash: hash(String(req.params.token)) } });
-    if (!link || link.usedAt || link.expiresAt < new Date()) {
+    const email = await signInWith.useLink(String(req.params.token));
+    if (!email) {
       res.status(410).type('html').send(signInPage('/dashboard', '<p role="alert">That sign-in link is used or expired. Ask for a new one.</p>'));
       return;
     }
-    await db.signInLink.update({ where: { id: link.id }, data: { usedAt: new Date() } });
-    await signIn(res, link.personEmail, '/dashboard');
+    await signIn(res, email, '/dashboard');
   });
 
   router.post('/sign-in/token', fromHere, async (req, res) => {
     const form = (req.body ?? {}) as Record<string, string>;
-    const token = String(form.token ?? '');
     const next = safeNext(form.next);
-    const stored = token.startsWith(apiTokenPrefix) ? await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) } }) : null;
-    if (!stored || stored.revokedAt || stored.expiresAt < new Date()) {
+    const stored = await signInWith.liveApiToken(String(form.token ?? ''));
+    if (!stored) {
       res.status(401).type('html').send(signInPage(next, '<p role="alert">token: that API token is not valid.</p>'));
       return;
     }
@@ -157,7 +114,7 @@ export function signInRoutes({ db, publicUrl, mailer, appSecret, attempts, sessi
 
   router.post('/sign-out', fromHere, async (req, res) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[sessionCookie];
-    if (token) await db.session.updateMany({ where: { tokenHash: hashSessionToken(token) }, data: { endedAt: new Date() } });
+    if (token) await signInWith.endSession(token);
     res.clearCookie(sessionCookie, { path: '/' });
     res.redirect(303, '/sign-in');
   });

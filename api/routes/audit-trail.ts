@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../prisma/database';
-import { toCsv } from '../../reports/measures';
+import { toCsv } from '../../reports/csv';
 import { allow } from '../auth';
 import { parse } from '../errors';
 

@@ -1,34 +1,23 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type Request, Router } from 'express';
-import type { Transporter } from 'nodemailer';
-import { formToken, hashLinkToken, isValidFormToken } from '../../decision-links';
-import type { Database } from '../../prisma/database';
+import { formToken, isValidFormToken } from '../../decision-links';
 import type { ImprovementState } from '../../workflows/improvement/definitions';
 import { type StepName, steps } from '../../workflows/improvement/steps';
 import { audit } from '../audit';
-import { type CodeAttempts, hashCode, sameHash, tryAgainIn } from '../code-attempts';
-import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, describeClosedTask, recordedDecision, submitDecision } from '../decisions';
+import { tryAgainIn } from '../code-attempts';
+import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, submitDecision } from '../use-cases/decide';
 import { AppError, findUnstorableText } from '../errors';
 import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
 import { escapeHtml, page } from '../html';
+import { type DecisionLinkDeps, decisionLinkUseCases, type LinkRow, type TaskRow } from '../use-cases/decision-links';
 
-type TaskRow = NonNullable<Awaited<ReturnType<Database['task']['findUnique']>>>;
-type LinkRow = NonNullable<Awaited<ReturnType<Database['decisionLink']['findUnique']>>>;
-
-export interface DecisionPageDeps extends DecisionDeps {
-  appSecret: string;
+export interface DecisionPageDeps extends DecisionDeps, DecisionLinkDeps {
   /** `email-code`: the decider confirms by a one-time code sent to the assignee's email. */
   confirmation: 'none' | 'email-code';
-  /** Sends confirmation codes (required with `email-code`). */
-  mailer?: { transport: Transporter; from: string };
-  /** Wrong codes counted per person (the assignee), across links and codes. */
-  attempts: CodeAttempts;
 }
 
 /** How long a rendered decision form may be submitted. */
 const formTtlMs = 2 * 3600 * 1000;
-const codeTtlMs = 10 * 60 * 1000;
-const codeAttempts = 5;
 
 function maskEmail(email: string): string {
   const [local = '', domain = ''] = email.split('@');
@@ -51,21 +40,13 @@ function deadLinkPage(message: string, status = 410): DeadLink {
  */
 export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   const { db } = deps;
+  const links = decisionLinkUseCases(deps);
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
 
   async function openTaskFor(token: string): Promise<{ link: LinkRow; task: TaskRow } | DeadLink> {
-    const link = /^[\w-]{20,100}$/.test(token) ? await db.decisionLink.findUnique({ where: { tokenHash: hashLinkToken(token) } }) : null;
-    if (!link) return deadLinkPage('It is not a valid decision link (it may have been altered or cut short when copied)', 404);
-    const task = await db.task.findUnique({ where: { id: link.taskId } });
-    if (!task) return deadLinkPage('The task it points to does not exist', 404);
-    if (task.status !== 'open') return deadLinkPage(describeClosedTask(task).replace(/^this/, 'This'));
-    if (link.revokedAt || task.assignee !== link.assignee) {
-      const when = link.revokedAt ? ` on ${link.revokedAt.toUTCString()}` : '';
-      return deadLinkPage(`This task was reassigned${when}; ${task.assignee} now holds it and has their own link`);
-    }
-    if (link.expiresAt < new Date()) return deadLinkPage(`It expired on ${link.expiresAt.toUTCString()}`);
-    return { link, task };
+    const found = await links.openTaskFor(token);
+    return 'dead' in found ? deadLinkPage(found.dead, found.status) : found;
   }
 
   function formFields(link: LinkRow): Record<string, string> {
@@ -117,19 +98,7 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
 
   /** Issues a one-time code to the assignee and asks for it, carrying the decision along. */
   async function askForCode(req: Request, found: { link: LinkRow; task: TaskRow }, form: Record<string, string>): Promise<string> {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const id = randomUUID();
-    await db.confirmationCode.create({
-      data: { id, linkId: found.link.id, codeHash: hashCode(deps.appSecret, 'confirmation', id, code), expiresAt: new Date(Date.now() + codeTtlMs) },
-    });
-    const mailer = deps.mailer;
-    if (!mailer) throw new AppError('internal', 500, 'confirmation codes need a mailer');
-    await mailer.transport.sendMail({
-      from: mailer.from,
-      to: found.link.assignee,
-      subject: `Your OPF Pipeline confirmation code: ${code}`,
-      text: `Enter ${code} on the decision page to confirm your decision. It expires in 10 minutes. If you did not open a decision link, ignore this email.\n`,
-    });
+    await links.sendConfirmationCode(found.link);
     await audit(db, req, { actor: found.link.assignee, action: 'decision.code-sent', target: found.task.id, outcome: 'ok' });
     const carried = Object.fromEntries(Object.entries(form).filter(([name]) => !['form_token', 'form_issued', 'code'].includes(name)));
     return page(
@@ -139,22 +108,6 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
         `<p><label for="code">Confirmation code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></p>` +
         `<button type="submit">Confirm</button></form>`,
     );
-  }
-
-  /** Checks a one-time code; refused codes count against their limited attempts. */
-  async function codeIsValid(link: LinkRow, code: string): Promise<boolean> {
-    const candidate = await db.confirmationCode.findFirst({
-      where: { linkId: link.id, usedAt: null, expiresAt: { gt: new Date() }, attempts: { lt: codeAttempts } },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (candidate && sameHash(candidate.codeHash, hashCode(deps.appSecret, 'confirmation', candidate.id, code))) {
-      await db.confirmationCode.update({ where: { id: candidate.id }, data: { usedAt: new Date() } });
-      await deps.attempts.recordSuccess(link.assignee);
-      return true;
-    }
-    if (candidate) await db.confirmationCode.update({ where: { id: candidate.id }, data: { attempts: { increment: 1 } } });
-    await deps.attempts.recordFailure(link.assignee);
-    return false;
   }
 
   function receiptPage(step: string, outcome: string, receipt: DecisionReceipt): string {
@@ -168,11 +121,8 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
 
   /** A resubmitted form whose decision was already applied: its outcome, not "already decided". */
   async function alreadyRecorded(token: string, decisionId: string | undefined): Promise<string | undefined> {
-    if (!decisionId || !/^[\w-]{20,100}$/.test(token)) return undefined;
-    const link = await db.decisionLink.findUnique({ where: { tokenHash: hashLinkToken(token) } });
-    const task = link ? await db.task.findUnique({ where: { id: link.taskId } }) : null;
-    const receipt = task ? await recordedDecision(db, task, decisionId) : undefined;
-    return task && receipt ? receiptPage(task.step, receipt.outcome, receipt) : undefined;
+    const recorded = await links.recordedDecisionOf(token, decisionId);
+    return recorded ? receiptPage(recorded.task.step, recorded.receipt.outcome, recorded.receipt) : undefined;
   }
 
   /** Decides the task with the submitted form. */
@@ -206,7 +156,7 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
         });
       }
       if (!form.code) return res.type('html').send(await askForCode(req, found, form));
-      if (!(await codeIsValid(found.link, form.code))) {
+      if (!(await links.confirmationCodeIsValid(found.link, form.code))) {
         await audit(db, req, { actor: found.link.assignee, action: 'decision.wrong-code', target: found.task.id, outcome: 'refused' });
         return send(res, {
           status: 403,

@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { reassignSignal, reassignUpdate, type ReassignRequest, type ReassignResult } from '../../workflows/improvement/definitions';
-import { audit } from '../audit';
 import { allow, callerHolds } from '../auth';
-import { type DecisionDeps, decisionIdPattern, submitDecision } from '../decisions';
+import { type DecisionDeps, decisionIdPattern, submitDecision } from '../use-cases/decide';
 import { AppError, parse } from '../errors';
 import { emailAddress, freeText } from '../input-fields';
-import { updateOrSignal } from '../handoff';
+import { reassignTask } from '../use-cases/reassign';
 
 export const taskParams = z.strictObject({ id: z.uuid() });
 
@@ -83,31 +80,9 @@ export function taskRoutes(deps: DecisionDeps): Router {
   router.post('/:id/reassign', allow('tasks:reassign'), async (req, res) => {
     const { id } = parse(taskParams, req.params, 'params');
     const body = parse(reassignBody, req.body, 'body');
-    const task = await findTask(id);
-    if (task.status !== 'open') throw new AppError('task_closed', 409, `id: the task is ${task.status}, not open`);
-    const to = body.to.toLowerCase();
-    if (!(await db.person.findUnique({ where: { email: to } }))) throw new AppError('unprocessable', 422, `to: ${to} is not a registered person`);
-    const receipt = await reassign(deps, { taskId: id, workflowId: task.workflowId, to, by: req.caller!.email, reason: body.reason });
-    await audit(db, req, { action: 'task.reassign', target: id, outcome: receipt.status === 'applied' ? 'ok' : 'received', details: { from: task.assignee, to, reason: body.reason } });
+    const receipt = await reassignTask(deps, req, { taskId: id, to: body.to, by: req.caller!.email, reason: body.reason });
     res.status(receipt.status === 'applied' ? 200 : 202).json(receipt);
   });
 
   return router;
-}
-
-/** Moves an open task to someone else through its workflow. */
-export async function reassign(
-  deps: Pick<DecisionDeps, 'temporal' | 'waitMs'>,
-  request: { taskId: string; workflowId: string; to: string; onBehalfOf?: string; by: string; reason: string },
-): Promise<{ status: 'applied' | 'received'; taskId: string; assignee: string }> {
-  const { workflowId, ...rest } = request;
-  const message: ReassignRequest = { ...rest, requestId: randomUUID() };
-  const handoff = await updateOrSignal<ReassignResult, [ReassignRequest]>(
-    deps.temporal,
-    deps.temporal.workflow.getHandle(workflowId),
-    { update: reassignUpdate, signal: reassignSignal },
-    [message],
-    { waitMs: deps.waitMs, updateId: message.requestId },
-  );
-  return { status: handoff.status, taskId: request.taskId, assignee: request.to };
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../prisma/database';
@@ -7,6 +7,7 @@ import { allow, apiTokenPrefix, hashApiToken } from '../auth';
 import { AppError, parse } from '../errors';
 import { endSessionsOfToken } from '../sessions';
 import { emailAddress, freeText } from '../input-fields';
+import { newSecret } from '../../tokens';
 
 export const tokenOwnerParams = z.strictObject({ email: emailAddress().transform((email) => email.toLowerCase()) });
 export const tokenParams = tokenOwnerParams.extend({ id: z.uuid() });
@@ -30,7 +31,7 @@ export function tokenRoutes({ db }: { db: Database }): Router {
     const email = ownerOf(req);
     const body = parse(newToken, req.body, 'body');
     if (!(await db.person.findUnique({ where: { email } }))) throw new AppError('not_found', 404, `email: no person ${email}`);
-    const token = `${apiTokenPrefix}${randomBytes(32).toString('base64url')}`;
+    const token = newSecret(apiTokenPrefix);
     const created = await db.apiToken.create({
       data: {
         id: randomUUID(),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { audit } from '../audit';
-import { type DecisionDeps, proposerMayNotDecide } from '../decisions';
+import { type DecisionDeps, proposerMayNotDecide } from './decide';
 import { AppError } from '../errors';
 import { delegationCancelledSignal, type DelegationStartInput, delegationWorkflowId } from '../../workflows/delegation/definitions';
 

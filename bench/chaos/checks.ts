@@ -18,6 +18,7 @@ interface TaskRow {
   improvement_id: string;
   workflow_id: string;
   step: string;
+  assignee: string;
   status: string;
   outcome: string | null;
   decided_by: string | null;
@@ -47,7 +48,7 @@ function decidedTheirWay(task: TaskRow | undefined, attempt: DecisionAttempt): b
 
 async function readModel(url: string, ids: string[]) {
   const [tasks, events, audits, notifications, improvements] = await Promise.all([
-    query<TaskRow>(url, 'SELECT id, improvement_id, workflow_id, step, status, outcome, decided_by, channel FROM task WHERE improvement_id = ANY($1::uuid[])', [ids]),
+    query<TaskRow>(url, 'SELECT id, improvement_id, workflow_id, step, assignee, status, outcome, decided_by, channel FROM task WHERE improvement_id = ANY($1::uuid[])', [ids]),
     query<EventRow>(url, 'SELECT task_id, action, actor, channel, comment FROM improvement_event WHERE improvement_id = ANY($1::uuid[])', [ids]),
     query<{ target: string; outcome: string }>(url, `SELECT target, outcome FROM audit_entry WHERE action = 'task.decide'`),
     query<{ notification_key: string; status: string }>(url, 'SELECT notification_key, status FROM notification WHERE improvement_id = ANY($1::uuid[])', [ids]),
@@ -82,6 +83,8 @@ function decisionChecks(attempts: DecisionAttempt[], model: Awaited<ReturnType<t
     check('applied decisions missing from the audit trail', unaudited.map((task) => `${task.step} task ${task.id} decided "${task.outcome}" by ${task.decided_by}`)),
     check('false "decision refused" entries in histories', falseRefusals.map((event) => `task ${event.task_id}: ${event.comment ?? ''}`)),
     check('people told error or "already decided" for a decision that counted', misled.map(describe)),
+    // Every person decides their own open task with a valid outcome: any refusal is a fault misleading them.
+    check('valid decisions refused', attempts.filter((a) => a.told === 'refused').map(describe)),
     check('5xx answers other than 503 (e.g. 500)', plain500s.map(({ a, answer }) => `${answer.status} on ${describe(a)}`)),
     check('5xx answers and dropped connections seen by people', errors.map(({ a, answer }) => `${answer.status} on ${describe(a)}`), false),
     check('  of which for decisions that in fact counted', counted.map(({ a, answer }) => `${answer.status} on ${describe(a)}`), false),
@@ -89,14 +92,21 @@ function decisionChecks(attempts: DecisionAttempt[], model: Awaited<ReturnType<t
 }
 
 async function emailChecks(mailDir: string, notifications: { notification_key: string; status: string }[]): Promise<CheckResult[]> {
-  const caught = new Map<string, number>();
+  const caught = new Map<string, Set<string>>();
+  const deliveries = new Map<string, number>();
   for (const message of await new MailInbox(mailDir).list()) {
-    if (message.notificationKey) caught.set(message.notificationKey, (caught.get(message.notificationKey) ?? 0) + 1);
+    if (!message.notificationKey) continue;
+    deliveries.set(message.notificationKey, (deliveries.get(message.notificationKey) ?? 0) + 1);
+    caught.set(message.notificationKey, (caught.get(message.notificationKey) ?? new Set()).add(message.messageId ?? message.id));
   }
-  const duplicates = [...caught].filter(([, count]) => count > 1);
+  const resent = [...deliveries].filter(([, count]) => count > 1);
+  // Two different Message-IDs for one outbox row: a person would see two emails.
+  const duplicates = resent.filter(([key]) => (caught.get(key)?.size ?? 0) > 1);
+  const sameMessageAgain = resent.filter(([key]) => caught.get(key)?.size === 1);
   const missing = notifications.filter((row) => !caught.has(row.notification_key));
   return [
-    check('duplicate emails (one outbox row delivered twice)', duplicates.map(([key, count]) => `${key} delivered ${count} times`)),
+    check('duplicate emails (one outbox row sent as two messages)', duplicates.map(([key, count]) => `${key} delivered ${count} times`)),
+    check('  the same message delivered again (one Message-ID: a mailbox shows it once)', sameMessageAgain.map(([key, count]) => `${key} delivered ${count} times`), false),
     check('missing emails (outbox rows never caught)', missing.map((row) => `${row.notification_key} (${row.status})`)),
     check('emails caught', [...caught.keys()], false),
   ];
@@ -107,8 +117,10 @@ async function temporalChecks(address: string, improvements: ImprovementRow[], t
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const differences: string[] = [];
+  const waiting: string[] = [];
   try {
     for (const row of improvements) {
+      if (row.status !== 'closed') waiting.push(...(await pendingWork(client, row)));
       const state = await client.workflow.getHandle(row.workflow_id).query(getStatusQuery);
       const openInDb = tasks.filter((task) => task.workflow_id === row.workflow_id && task.status === 'open').map((task) => task.id).sort();
       const openInTemporal = state.openTasks.map((task) => task.id).sort();
@@ -119,7 +131,15 @@ async function temporalChecks(address: string, improvements: ImprovementRow[], t
   } finally {
     await connection.close();
   }
-  return [check('read model differing from Temporal', differences)];
+  return [check('read model differing from Temporal', differences), check('activities still pending in improvements not closed', waiting, false)];
+}
+
+/** What a workflow that has not closed is still running: its pending activities, with their last failure. */
+async function pendingWork(client: Client, row: ImprovementRow): Promise<string[]> {
+  const description = await client.workflow.getHandle(row.workflow_id).describe();
+  return (description.raw.pendingActivities ?? []).map(
+    (activity) => `${row.id}: ${activity.activityType?.name ?? '?'} attempt ${activity.attempt ?? 0}${activity.lastFailure?.message ? `: ${activity.lastFailure.message}` : ''}`,
+  );
 }
 
 /** Runs every check against what the people saw, the database, the mail received and Temporal. */
@@ -127,10 +147,20 @@ export async function runChecks(result: DriveResult): Promise<CheckResult[]> {
   const { components, improvementIds, people, faults } = result;
   const model = await readModel(components.settings.databaseUrl, improvementIds);
   const stuck = model.improvements.filter((row) => row.status !== 'closed');
+  const whyStuck = (row: ImprovementRow) => {
+    const open = model.taskList.filter((task) => task.improvement_id === row.id && task.status === 'open');
+    const tasks = open.map((task) => {
+      const tried = people.attempts.filter((a) => a.taskId === task.id).map((a) => `${a.channel}: ${a.answers.map((x) => `${x.status} ${x.meaning}`).join(' → ')}`);
+      const emailed = model.notifications.find((n) => n.notification_key === `${task.id}:task-assigned`)?.status ?? 'no email queued';
+      return `${task.step} task ${task.id} for ${task.assignee} (email ${emailed}; ${tried.length > 0 ? tried.join('; ') : 'nobody acted'})`;
+    });
+    return `${row.id} at ${row.stage}/${row.status}: ${tasks.length > 0 ? tasks.join(', ') : 'no open task'}`;
+  };
   return [
     ...decisionChecks(people.attempts, model),
     ...(await emailChecks(components.mailDir, model.notifications)),
-    check('improvements stuck (not closed by the deadline)', stuck.map((row) => `${row.id} at ${row.stage}/${row.status}`)),
+    check('task emails people could not act on', people.unreadable),
+    check('improvements stuck (not closed by the deadline)', stuck.map(whyStuck)),
     ...(await temporalChecks(components.temporalAddress, model.improvements, model.taskList)),
     check('faults planned but not injected', faults.filter((fault) => fault.injectedAtS === undefined || fault.error).map((fault) => `${fault.kind} at ${fault.plannedAtS}s${fault.error ? `: ${fault.error}` : ''}`)),
     check('decisions made by people', people.attempts.map((a) => a.taskId), false),

@@ -62,6 +62,8 @@ function formFields(html: string, outcome: string): Record<string, string> | und
  */
 export class People {
   readonly attempts: DecisionAttempt[] = [];
+  /** Task emails a person could not act on (no link, an unknown step, no recipient). */
+  readonly unreadable: string[] = [];
   /** When each decision submission waiting for its answer right now was sent. */
   private readonly submitting = new Set<{ since: number }>();
   private readonly seen = new Set<string>();
@@ -110,9 +112,12 @@ export class People {
     const title = /^Action needed: (.+) — /.exec(message.subject)?.[1];
     const step = title ? stepByTitle.get(title) : undefined;
     const person = message.to[0];
-    if (!link || !taskId || !step || !person) return;
-    const decision = decisionFor[step];
-    if (!decision) return;
+    if (!taskId) return;
+    const decision = step ? decisionFor[step] : undefined;
+    if (!link || !step || !person || !decision) {
+      this.unreadable.push(`${message.id} "${message.subject}" to ${person ?? 'nobody'}`);
+      return;
+    }
     // A third of the decisions go through the API, the rest through the emailed link.
     const channel = Number.parseInt(taskId.slice(0, 2), 16) % 3 === 0 && this.tokens.has(person) ? 'api' : 'email-link';
     const attempt: DecisionAttempt = { taskId, step, person, channel, outcome: decision.outcome, answers: [], told: 'error' };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import { smtpMailer } from '../../mail/mailer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDbActivities } from '../../activities/db';
 import { createNotificationActivities, type NotificationRequest } from '../../activities/notifications';
@@ -31,8 +31,8 @@ describe('the outbox dispatcher sends every queued email once', () => {
   const dispatchers: OutboxDispatcher[] = [];
 
   function dispatcher(options: { leaseMs?: number; concurrency?: number } = {}): OutboxDispatcher {
-    const transport = nodemailer.createTransport({ url: `smtp://127.0.0.1:${port}`, connectionTimeout: 2_000, greetingTimeout: 2_000, socketTimeout: 2_000 });
-    const created = new OutboxDispatcher({ db, transport, from: 'opf@example.org', publicUrl, logger: silentLogger, concurrency: options.concurrency ?? 4, leaseMs: options.leaseMs ?? 30_000, pollMs: 200 });
+    const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, 'opf@example.org', 2_000);
+    const created = new OutboxDispatcher({ db, mailer, publicUrl, logger: silentLogger, concurrency: options.concurrency ?? 4, leaseMs: options.leaseMs ?? 30_000, pollMs: 200 });
     dispatchers.push(created);
     created.start();
     return created;
@@ -85,10 +85,10 @@ describe('the outbox dispatcher sends every queued email once', () => {
     await createNotificationActivities({ db, publicUrl }).sendNotification(ended(improvementId, key));
     // What a crashed worker leaves behind: the row claimed, its lease running, nothing marked sent.
     await db.$executeRaw`UPDATE notification SET lease_until = now() + interval '10 seconds', attempts = 1 WHERE notification_key = ${key}`;
+    const { leaseUntil } = await db.notification.findUniqueOrThrow({ where: { notificationKey: key } });
     dispatcher();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await keysCaught(inbox)).not.toContain(key);
-    await inbox.waitFor((message) => message.notificationKey === key, { timeoutMs: 30_000 });
+    const [sent] = await inbox.waitFor((message) => message.notificationKey === key, { timeoutMs: 30_000 });
+    expect(sent!.receivedAt.getTime()).toBeGreaterThanOrEqual(leaseUntil!.getTime());
     await expect.poll(async () => (await db.notification.findUniqueOrThrow({ where: { notificationKey: key } })).status, { timeout: 10_000 }).toBe('sent');
     expect((await keysCaught(inbox)).filter((caught) => caught === key)).toHaveLength(1);
   }, 60_000);

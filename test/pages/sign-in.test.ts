@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailInbox } from '../../embedded/inbox';
 import { type Organisation, openTask, people, proposal, startServiceWithOrganisation } from '../support/organisation';
-import type { TestService } from '../support/service';
+import { eventually, type TestService } from '../support/service';
 
 function form(values: Record<string, string>) {
   return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(values).toString(), redirect: 'manual' as const };
@@ -63,15 +63,20 @@ describe('signing in to the pages, and the operators’ metrics', () => {
     const response = await fetch(`${service.url}/sign-in`, form({ email: 'stranger@example.org' }));
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('If stranger@example.org is registered');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A registered person asking next gets their email after the stranger's request was handled.
+    await fetch(`${service.url}/sign-in`, form({ email: people.auditor }));
+    await service.inbox.waitFor((message) => message.to.includes(people.auditor) && message.subject === 'Sign in to OPF Pipeline');
     expect((await service.inbox.list()).some((message) => message.to.includes('stranger@example.org'))).toBe(false);
   });
 
   it('/metrics reports improvements by stage, overdue tasks, the outbox and decisions for Prometheus', async () => {
     const created = await service.call('POST', '/api/improvements', proposal(organisation, { durations: { default: { due: '1s', remindBefore: '1s', escalateAfter: '1h' } } }));
     const review = await openTask(service, created.body.id, 'review');
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    // Due one second after it opened: the metrics count it overdue once that second has passed.
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      return /^opf_overdue_tasks [1-9]\d*$/m.test(text) ? text : undefined;
+    });
     expect(metrics).toMatch(/^opf_improvements\{stage="review",status="active"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^opf_overdue_tasks [1-9]\d*$/m);
     expect(metrics).toMatch(/^opf_outbox_depth \d+$/m);

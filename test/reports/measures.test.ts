@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acceptanceRate,
-  deploymentElapsed,
-  elapsedByStage,
-  implementationRate,
-  type ImprovementFacts,
-  issueTrend,
-  scheduleStatus,
-  shareBySource,
-  type StageSpan,
-  tailoringCounts,
-  toCsv,
-  type UnitFacts,
-  unitsOnCurrentVersion,
-  waiversPerProcess,
-} from '../../reports/measures';
+import { toCsv } from '../../reports/csv';
+import { deploymentElapsed, elapsedByStage, scheduleStatus } from '../../reports/measures/elapsed-time';
+import type { ImprovementFacts, StageSpan, UnitFacts } from '../../reports/measures/facts';
+import { issueTrend } from '../../reports/measures/issue-trend';
+import { tailoringCounts, unitsOnCurrentVersion, waiversPerProcess } from '../../reports/measures/process-uptake';
+import { acceptanceRate, implementationRate, shareBySource } from '../../reports/measures/proposals';
 
 const hour = 3_600_000;
 const t0 = new Date('2024-01-01T00:00:00Z');

@@ -3,9 +3,11 @@ import type { createActivities } from '../../activities';
 import { addDuration, type BusinessCalendar } from '../../activities/calendar';
 import { taskClock } from '../../activities/db';
 import type { NotificationRequest } from '../../activities/notifications';
+import type { ProcessDeploymentActivities } from '../../activities/process-deployment';
 import type { HistoryEntry, ImprovementState } from '../../workflows/improvement/definitions';
 
-type Activities = ReturnType<typeof createActivities>;
+// The process library's deployments have their own stubs (test/support/process-library-world.ts).
+type Activities = Omit<ReturnType<typeof createActivities>, keyof ProcessDeploymentActivities>;
 
 /** The organisation the stub activities know: who holds each role, who manages whom, the units. */
 export const people = {

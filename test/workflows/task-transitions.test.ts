@@ -3,12 +3,17 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { people } from '../support/activity-recorder';
 import { useTimeSkipping } from '../support/time-skipping';
 
-/** The activities a workflow scheduled, in order, as its history shows them. */
+/** The activities a workflow ran, in order, as its history shows them; local ones marked so. */
 async function activitiesScheduled(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
   return (history.events ?? []).flatMap((event) => {
     const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
-    return name ? [name] : [];
+    if (name) return [name];
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = marker.details?.data?.payloads?.[0]?.data;
+    const local = data ? (JSON.parse(Buffer.from(data).toString()) as { activity_type?: string }).activity_type : undefined;
+    return [`${local ?? 'unknown'} (local)`];
   });
 }
 
@@ -30,7 +35,7 @@ describe("a task's transitions, each one activity, in simulated time", () => {
         'recordImprovement', // submitted
         'sendNotification', // the proposer's acknowledgement
         'openTaskAndNotify', // review
-        'closeTask', // review decided, with its history entry
+        'closeTask (local)', // review decided, with its history entry, in the workflow task that took the decision
         'recordImprovement', // moved to prioritisation
         'openTaskAndNotify', // score
       ]);

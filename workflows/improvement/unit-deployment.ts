@@ -1,15 +1,7 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../../activities';
+import { activities } from './activity-proxy';
 import type { HistoryEntry, OpenTask, UnitDeployment, UnitDeploymentInput } from './definitions';
-import { TaskBoard } from './tasks';
-
-type Activities = ReturnType<typeof createActivities>;
-
-const { recordEvent } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+import { TaskBoard } from './tasks/board';
 
 /** Deploys an improved process to one organisational unit: adopted, tailored, or waived [SG3.SP2]. */
 export async function unitDeployment(input: UnitDeploymentInput): Promise<UnitDeployment> {
@@ -27,7 +19,7 @@ export async function unitDeployment(input: UnitDeploymentInput): Promise<UnitDe
     escalations: [],
     stage: () => 'deployment',
     addHistory: (entry: Omit<HistoryEntry, 'at'>, key: string) =>
-      recordEvent({ improvementId: input.improvementId, event: unitEvent({ at: new Date().toISOString(), ...entry }, key) }),
+      activities.recordEvent({ improvementId: input.improvementId, event: unitEvent({ at: new Date().toISOString(), ...entry }, key) }),
     keyedEvent: unitEvent,
     // The unit's history lives in the read model only.
     remember: () => undefined,

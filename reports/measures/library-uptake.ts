@@ -1,11 +1,10 @@
-import type { Database } from '../prisma/database';
-import { percentOf } from './measures';
+import { percentOf } from './facts';
 
 /**
  * The GG2.GP8 measure "% of organisational units using the current set of standard processes",
  * computed from the process library: what each unit actually runs, with every registered unit in
- * the denominator (not only the units some improvement was deployed to). Pure functions first,
- * then the one query that feeds them.
+ * the denominator (not only the units some improvement was deployed to). Pure: read-model.ts
+ * reads the facts.
  */
 
 /** A standard process and its current (published) version number, null while none is published. */
@@ -104,18 +103,4 @@ export function libraryUptake(processes: readonly ProcessFact[], unitIds: readon
       return { unitId, processes: own.length, tailored, percent: percentOf(tailored, own.length) };
     }),
   };
-}
-
-/** Reads the library's facts (one row per unit, process and applying link) and computes the uptake. */
-export async function computeLibraryUptake(db: Database): Promise<LibraryUptake> {
-  const [processes, units, links] = await Promise.all([
-    db.standardProcess.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, versions: { where: { status: 'published' }, orderBy: { number: 'desc' }, take: 1, select: { number: true, publishedAt: true } } } }),
-    db.orgUnit.findMany({ orderBy: { name: 'asc' }, select: { id: true } }),
-    db.unitProcess.findMany({ where: { applies: true }, select: { unitId: true, processId: true, tailored: true, waiverReason: true, since: true, version: { select: { number: true } } } }),
-  ]);
-  return libraryUptake(
-    processes.map((process) => ({ processId: process.id, name: process.name, currentVersion: process.versions[0]?.number ?? null, publishedAt: process.versions[0]?.publishedAt ?? null })),
-    units.map((unit) => unit.id),
-    links.map((link) => ({ unitId: link.unitId, processId: link.processId, version: link.version?.number ?? null, tailored: link.tailored, waived: link.waiverReason !== null, since: link.since })),
-  );
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Database } from '../prisma/database';
-import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal, type DecisionVia } from '../workflows/improvement/definitions';
-import { type StepName, stepNames, validateDecision } from '../workflows/improvement/steps';
-import { AppError, assertStorableText } from './errors';
-import { updateOrSignal, WorkflowEnded } from './handoff';
+import type { Database } from '../../prisma/database';
+import { validateDecision } from '../../workflows/improvement/decision-fields';
+import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal, type DecisionVia } from '../../workflows/improvement/definitions';
+import { type StepName, stepNames } from '../../workflows/improvement/steps';
+import { AppError, assertStorableText } from '../errors';
+import { updateOrSignal, WorkflowEnded } from '../handoff';
 
 export interface DecisionDeps {
   temporal: Client;
@@ -140,4 +141,37 @@ export async function submitDecision(deps: DecisionDeps, decision: SubmittedDeci
   deps.onDecision?.(task.step, task.createdAt, handoff.status);
   if (handoff.status === 'applied') return { status: 'applied', ...handoff.result };
   return { status: 'received', taskId: request.taskId, outcome: request.outcome };
+}
+
+/** What became of one task of a bulk decision. */
+export type BulkOutcome = { taskId: string; result: 'decided' | 'received' } | { taskId: string; result: 'not decided'; reason: string };
+
+/**
+ * Decides several tasks the same way, one after the other; a refusal of one leaves the others
+ * decided. One bulk submission is one decision per task: resubmitting it repeats none of them.
+ */
+export async function decideInBulk(
+  deps: DecisionDeps,
+  bulk: { taskIds: string[]; actor: string; outcome: string; decisionId?: string; requestId?: string },
+): Promise<BulkOutcome[]> {
+  const outcomes: BulkOutcome[] = [];
+  for (const taskId of bulk.taskIds) {
+    try {
+      const receipt = await submitDecision(deps, {
+        taskId,
+        actor: bulk.actor,
+        outcome: bulk.outcome,
+        fields: {},
+        channel: 'web',
+        via: 'bulk',
+        decisionId: bulk.decisionId ? `${bulk.decisionId}:${taskId}` : undefined,
+        requestId: bulk.requestId,
+      });
+      outcomes.push({ taskId, result: receipt.status === 'applied' ? 'decided' : 'received' });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      outcomes.push({ taskId, result: 'not decided', reason: error.message });
+    }
+  }
+  return outcomes;
 }

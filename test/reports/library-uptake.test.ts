@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../prisma/database';
-import { computeLibraryUptake, libraryUptake, type UnitProcessFact } from '../../reports/process-adoption';
-import { computeMeasures } from '../../reports/read-model';
+import { libraryUptake, type UnitProcessFact } from '../../reports/measures/library-uptake';
+import { computeLibraryUptake, computeMeasures } from '../../reports/read-model';
 import { createStandardProcess, draftVersion, publishVersion, recordAdoption, recordWaiver, setUnitProcesses } from '../../repositories/process-library';
 import { createMigratedDatabase } from '../support/database';
 
