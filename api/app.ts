@@ -23,6 +23,7 @@ import { improvementPageRoutes } from './pages/improvement';
 import { adoptionPageRoutes } from './pages/adoption';
 import { measureRoutes } from './pages/measures';
 import { processLibraryPageRoutes } from './pages/process-library';
+import { unitPageRoutes } from './pages/unit';
 import { myTaskRoutes } from './pages/my-tasks';
 import { signInRoutes } from './pages/sign-in';
 import { auditRoutes } from './routes/audit-trail';
@@ -122,6 +123,7 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use(measureRoutes({ db }));
   app.use(processLibraryPageRoutes({ db }));
   app.use(adoptionPageRoutes({ db }));
+  app.use(unitPageRoutes({ db }));
 
   app.use(notFoundHandler);
   app.use(

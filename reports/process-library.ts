@@ -143,3 +143,36 @@ export async function adoptionMatrix(db: Database) {
 }
 
 export type AdoptionMatrix = Awaited<ReturnType<typeof adoptionMatrix>>;
+
+/** One unit and every standard process that applies to it: the version it runs, its lag, tailoring and waiver. */
+export async function unitView(db: Database, id: string) {
+  const unit = await db.orgUnit.findUnique({
+    where: { id },
+    include: {
+      processes: {
+        where: { applies: true },
+        orderBy: { process: { name: 'asc' } },
+        include: { version: { select: { number: true } }, process: { select: { id: true, name: true, versions: { select: { number: true, status: true } } } } },
+      },
+    },
+  });
+  if (!unit) return null;
+  return {
+    id: unit.id,
+    name: unit.name,
+    manager: unit.managerEmail,
+    processes: unit.processes.map((row) => {
+      const current = currentOf(row.process.versions);
+      return {
+        processId: row.process.id,
+        processName: row.process.name,
+        currentVersion: current,
+        version: row.version?.number ?? null,
+        lag: lagBehind(current, row.version?.number ?? null),
+        since: row.since?.toISOString() ?? null,
+        tailoring: row.tailoring,
+        waiver: row.waiverReason === null ? null : { reason: row.waiverReason, expiresAt: row.waiverExpiresAt?.toISOString() ?? null },
+      };
+    }),
+  };
+}

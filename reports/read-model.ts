@@ -3,9 +3,9 @@ import type { ImprovementState } from '../workflows/improvement/definitions';
 import { type ElapsedStats, scheduleStatus } from './measures/elapsed-time';
 import type { ImprovementFacts } from './measures/facts';
 import { issueTrend } from './measures/issue-trend';
+import { type LibraryUptake, libraryUptake } from './measures/library-uptake';
 import { tailoringCounts, unitsOnCurrentVersion, waiversPerProcess } from './measures/process-uptake';
 import { acceptanceRate, implementationRate, shareBySource } from './measures/proposals';
-import { computeLibraryUptake } from './process-adoption';
 
 /** The facts the measures need, read from one improvement row of the read model. */
 export function factsOf(row: { id: string; stage: string; status: string; source: string; process: string; createdAt: Date; updatedAt: Date; details: unknown }): ImprovementFacts {
@@ -70,6 +70,20 @@ async function elapsedStatsInDatabase(db: Database): Promise<Record<string, Elap
            percentile_disc(0.9) WITHIN GROUP (ORDER BY hours)::float8 AS p90
     FROM spans WHERE hours IS NOT NULL AND hours >= 0 GROUP BY stage`;
   return Object.fromEntries(rows.map((row) => [row.stage, { count: row.count, medianHours: row.median, p90Hours: row.p90 }]));
+}
+
+/** Reads the library's facts (one row per unit, process and applying link) and computes the uptake. */
+export async function computeLibraryUptake(db: Database): Promise<LibraryUptake> {
+  const [processes, units, links] = await Promise.all([
+    db.standardProcess.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, versions: { where: { status: 'published' }, orderBy: { number: 'desc' }, take: 1, select: { number: true, publishedAt: true } } } }),
+    db.orgUnit.findMany({ orderBy: { name: 'asc' }, select: { id: true } }),
+    db.unitProcess.findMany({ where: { applies: true }, select: { unitId: true, processId: true, tailored: true, waiverReason: true, since: true, version: { select: { number: true } } } }),
+  ]);
+  return libraryUptake(
+    processes.map((process) => ({ processId: process.id, name: process.name, currentVersion: process.versions[0]?.number ?? null, publishedAt: process.versions[0]?.publishedAt ?? null })),
+    units.map((unit) => unit.id),
+    links.map((link) => ({ unitId: link.unitId, processId: link.processId, version: link.version?.number ?? null, tailored: link.tailored, waived: link.waiverReason !== null, since: link.since })),
+  );
 }
 
 /** Every OPF GG2.GP8 measure over the whole read model. */

@@ -26,7 +26,7 @@ export function adoptionPageRoutes({ db }: { db: Database }): Router {
     const waived = cells.filter((cell) => cell.waived).length;
     const head = matrix.processes.map((process) => `<th scope="col"><a href="/processes/${process.id}">${escapeHtml(process.name)}</a><br><span class="muted">${process.currentVersion === null ? 'no version yet' : `current v${process.currentVersion}`}</span></th>`).join('');
     const rows = matrix.units
-      .map((unit) => `<tr><th scope="row">${escapeHtml(unit.name)}</th>${matrix.processes.map((process) => cellHtml(unit.cells.find((cell) => cell.processId === process.id))).join('')}</tr>`)
+      .map((unit) => `<tr><th scope="row"><a href="/units/${unit.id}">${escapeHtml(unit.name)}</a></th>${matrix.processes.map((process) => cellHtml(unit.cells.find((cell) => cell.processId === process.id))).join('')}</tr>`)
       .join('');
     const body =
       matrix.processes.length === 0 || matrix.units.length === 0

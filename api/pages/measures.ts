@@ -40,8 +40,8 @@ export function measureRows(measures: Measures): Record<string, CsvRow[]> {
     tailoring: Object.entries(measures.tailoring).map(([process, count]) => ({ process, tailored: count })),
     trend: measures.trend.map((bucket) => ({ month: bucket.bucket, opened: bucket.opened, closed: bucket.closed })),
     'library-uptake': [
-      ...measures.processLibrary.processes.map((uptake) => ({ process: uptake.process, currentVersion: uptake.currentVersion, units: uptake.units, onCurrent: uptake.onCurrent, waived: uptake.waived, percent: uptake.percent })),
-      { process: '(all units, every process)', currentVersion: null, units: measures.processLibrary.overall.units, onCurrent: measures.processLibrary.overall.onCurrentSet, waived: null, percent: measures.processLibrary.overall.percent },
+      ...measures.processLibrary.processes.map(({ processId: _id, ...uptake }) => uptake),
+      { process: '(all units, every process)', currentVersion: null, units: measures.processLibrary.overall.units, onCurrent: measures.processLibrary.overall.onCurrentSet, waived: null, percent: measures.processLibrary.overall.percent, waivedPercent: null, tailored: null, hoursToFullAdoption: null },
     ],
   };
 }

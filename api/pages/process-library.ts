@@ -36,7 +36,7 @@ function versionRows(process: ProcessView): string {
 function unitRows(process: ProcessView): string {
   return process.units
     .map(
-      (unit) => `<tr><th scope="row">${escapeHtml(unit.unitName)}</th><td>${versionLabel(unit.version)}</td><td>${lagBadge(unit.lag, Boolean(unit.waiver))}</td><td>${when(unit.since) || '—'}</td>
+      (unit) => `<tr><th scope="row"><a href="/units/${unit.unitId}">${escapeHtml(unit.unitName)}</a></th><td>${versionLabel(unit.version)}</td><td>${lagBadge(unit.lag, Boolean(unit.waiver))}</td><td>${when(unit.since) || '—'}</td>
 <td>${unit.tailoring ? escapeHtml(unit.tailoring) : '<span class="muted">not tailored</span>'}</td>
 <td>${unit.waiver ? `${escapeHtml(unit.waiver.reason)}${unit.waiver.expiresAt ? ` <span class="muted">until ${when(unit.waiver.expiresAt)}</span>` : ''}` : '—'}</td></tr>`,
     )

@@ -31,7 +31,8 @@ const timing = z.strictObject({ due: duration, remindBefore: duration, escalateA
 
 /** Whether a body, valid or not, names its process neither from the library nor by name and owner. */
 function namesNoProcess({ value }: { value: unknown }): boolean {
-  const body = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const body = value as Record<string, unknown>;
   return body.processId === undefined && (body.process === undefined || body.processOwner === undefined);
 }
 
@@ -63,8 +64,8 @@ export const proposalSchema = z.strictObject({
   continueAsNewAfterEvents: z.number().int().min(50).optional(),
 })
   // Checked even when other fields are wrong, so one answer names every missing field.
-  .refine((proposal) => Boolean(proposal.processId ?? proposal.process), { path: ['processId'], message: 'required: the standard process the improvement changes (or, by name, process and processOwner)', when: namesNoProcess })
-  .refine((proposal) => Boolean(proposal.processId ?? proposal.processOwner), { path: ['processOwner'], message: 'required unless processId names a process from the library', when: namesNoProcess })
+  .refine((proposal) => Boolean(proposal?.processId ?? proposal?.process), { path: ['processId'], message: 'required: the standard process the improvement changes (or, by name, process and processOwner)', when: namesNoProcess })
+  .refine((proposal) => Boolean(proposal?.processId ?? proposal?.processOwner), { path: ['processOwner'], message: 'required unless processId names a process from the library', when: namesNoProcess })
   .meta({ anyOf: [{ required: ['processId'] }, { required: ['process', 'processOwner'] }] });
 
 export const improvementListQuery = z.strictObject({

@@ -157,5 +157,12 @@ describe('the process library pages, in a browser', () => {
     const counts = await page.getByRole('list').filter({ hasText: 'on the current version' }).textContent();
     expect(counts).toMatch(/6\s*on the current version\s*6\s*behind\s*1\s*waived/);
     await page.screenshot({ path: path.join(screenshots, 'adoption-matrix.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await page.waitForURL(`${service.url}/units/${ids.payments}`);
+    const processRow = (name: string) => page.getByRole('row', { name: new RegExp(`^${name}`) });
+    expect(await processRow('Incident Management').textContent()).toMatch(/v2\s*v3\s*1 behind/);
+    expect(await processRow('Change Management').textContent()).toMatch(/v1\s*v1\s*Current/);
+    expect(await processRow('Business Continuity').textContent()).toMatch(/none\s*—\s*no version published/);
   });
 });

@@ -1,11 +1,10 @@
-import type { Database } from '../prisma/database';
-import { percentOf } from './measures/facts';
+import { percentOf } from './facts';
 
 /**
  * The GG2.GP8 measure "% of organisational units using the current set of standard processes",
  * computed from the process library: what each unit actually runs, with every registered unit in
- * the denominator (not only the units some improvement was deployed to). Pure functions first,
- * then the one query that feeds them.
+ * the denominator (not only the units some improvement was deployed to). Pure: read-model.ts
+ * reads the facts.
  */
 
 /** A standard process and its current (published) version number, null while none is published. */
@@ -13,6 +12,8 @@ export interface ProcessFact {
   processId: string;
   name: string;
   currentVersion: number | null;
+  /** When the current version was published. */
+  publishedAt?: Date | null;
 }
 
 /** Where one unit stands with one process that applies to it. */
@@ -23,6 +24,8 @@ export interface UnitProcessFact {
   version: number | null;
   tailored: boolean;
   waived: boolean;
+  /** When it adopted the version it runs. */
+  since?: Date | null;
 }
 
 export interface ProcessUptake {
@@ -35,6 +38,12 @@ export interface ProcessUptake {
   waived: number;
   /** Of the units it applies to, those on the current version; null while it applies to none or none is published. */
   percent: number | null;
+  /** Units holding a waiver, as a percentage of those it applies to. */
+  waivedPercent: number | null;
+  /** Units that run it tailored. */
+  tailored: number;
+  /** Hours from the current version's publication to the last unit's adoption; null until every unit without a waiver runs it. */
+  hoursToFullAdoption: number | null;
 }
 
 export interface LibraryUptake {
@@ -52,6 +61,13 @@ export interface LibraryUptake {
 
 const isCurrent = (fact: UnitProcessFact, current: number | null) => current !== null && !fact.waived && fact.version === current;
 
+function hoursToFullAdoption(process: ProcessFact, applying: readonly UnitProcessFact[]): number | null {
+  const expected = applying.filter((fact) => !fact.waived);
+  if (!process.publishedAt || expected.length === 0 || !expected.every((fact) => isCurrent(fact, process.currentVersion) && fact.since)) return null;
+  const last = Math.max(...expected.map((fact) => fact.since!.getTime()));
+  return Math.round(((last - process.publishedAt.getTime()) / 3_600_000) * 10) / 10;
+}
+
 /** The uptake of the current standard processes, per process, per unit and overall. */
 export function libraryUptake(processes: readonly ProcessFact[], unitIds: readonly string[], facts: readonly UnitProcessFact[]): LibraryUptake {
   const current = new Map(processes.map((process) => [process.processId, process.currentVersion]));
@@ -66,6 +82,9 @@ export function libraryUptake(processes: readonly ProcessFact[], unitIds: readon
       onCurrent,
       waived: applying.filter((fact) => fact.waived).length,
       percent: process.currentVersion === null ? null : percentOf(onCurrent, applying.length),
+      waivedPercent: percentOf(applying.filter((fact) => fact.waived).length, applying.length),
+      tailored: applying.filter((fact) => fact.tailored).length,
+      hoursToFullAdoption: hoursToFullAdoption(process, applying),
     };
   });
   const published = facts.filter((fact) => (current.get(fact.processId) ?? null) !== null);
@@ -84,18 +103,4 @@ export function libraryUptake(processes: readonly ProcessFact[], unitIds: readon
       return { unitId, processes: own.length, tailored, percent: percentOf(tailored, own.length) };
     }),
   };
-}
-
-/** Reads the library's facts (one row per unit, process and applying link) and computes the uptake. */
-export async function computeLibraryUptake(db: Database): Promise<LibraryUptake> {
-  const [processes, units, links] = await Promise.all([
-    db.standardProcess.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, versions: { where: { status: 'published' }, orderBy: { number: 'desc' }, take: 1, select: { number: true } } } }),
-    db.orgUnit.findMany({ orderBy: { name: 'asc' }, select: { id: true } }),
-    db.unitProcess.findMany({ where: { applies: true }, select: { unitId: true, processId: true, tailored: true, waiverReason: true, version: { select: { number: true } } } }),
-  ]);
-  return libraryUptake(
-    processes.map((process) => ({ processId: process.id, name: process.name, currentVersion: process.versions[0]?.number ?? null })),
-    units.map((unit) => unit.id),
-    links.map((link) => ({ unitId: link.unitId, processId: link.processId, version: link.version?.number ?? null, tailored: link.tailored, waived: link.waiverReason !== null })),
-  );
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../prisma/database';
-import { computeLibraryUptake, libraryUptake, type UnitProcessFact } from '../../reports/process-adoption';
-import { computeMeasures } from '../../reports/read-model';
+import { libraryUptake, type UnitProcessFact } from '../../reports/measures/library-uptake';
+import { computeLibraryUptake, computeMeasures } from '../../reports/read-model';
 import { createStandardProcess, draftVersion, publishVersion, recordAdoption, recordWaiver, setUnitProcesses } from '../../repositories/process-library';
 import { createMigratedDatabase } from '../support/database';
 
@@ -17,9 +17,11 @@ import { createMigratedDatabase } from '../support/database';
  */
 const expected = {
   processes: [
-    { process: 'Change', currentVersion: 1, units: 2, onCurrent: 1, waived: 1, percent: 50 },
-    { process: 'Continuity', currentVersion: null, units: 1, onCurrent: 0, waived: 0, percent: null },
-    { process: 'Incident', currentVersion: 2, units: 3, onCurrent: 2, waived: 0, percent: 66.7 },
+    // Published 1 January, Claims adopted on the 2nd, Payments is waived: fully adopted in 24 hours.
+    { process: 'Change', currentVersion: 1, units: 2, onCurrent: 1, waived: 1, percent: 50, waivedPercent: 50, tailored: 0, hoursToFullAdoption: 24 },
+    { process: 'Continuity', currentVersion: null, units: 1, onCurrent: 0, waived: 0, percent: null, waivedPercent: 0, tailored: 0, hoursToFullAdoption: null },
+    // Payments still runs v1: not fully adopted.
+    { process: 'Incident', currentVersion: 2, units: 3, onCurrent: 2, waived: 0, percent: 66.7, waivedPercent: 0, tailored: 1, hoursToFullAdoption: null },
   ],
   overall: { units: 4, onCurrentSet: 2, percent: 50 },
   pairs: { applying: 5, onCurrent: 3, percent: 60 },
@@ -31,17 +33,17 @@ describe('% of units on the current version of the standard processes [GG2.GP8]'
     const fact = (unitId: string, processId: string, version: number | null, extra: Partial<UnitProcessFact> = {}): UnitProcessFact => ({ unitId, processId, version, tailored: false, waived: false, ...extra });
     const uptake = libraryUptake(
       [
-        { processId: 'change', name: 'Change', currentVersion: 1 },
-        { processId: 'continuity', name: 'Continuity', currentVersion: null },
-        { processId: 'incident', name: 'Incident', currentVersion: 2 },
+        { processId: 'change', name: 'Change', currentVersion: 1, publishedAt: new Date('2027-01-01T00:00:00Z') },
+        { processId: 'continuity', name: 'Continuity', currentVersion: null, publishedAt: null },
+        { processId: 'incident', name: 'Incident', currentVersion: 2, publishedAt: new Date('2027-02-01T00:00:00Z') },
       ],
       ['claims', 'payments', 'underwriting', 'legal'],
       [
-        fact('claims', 'incident', 2, { tailored: true }),
-        fact('claims', 'change', 1),
-        fact('payments', 'incident', 1),
-        fact('payments', 'change', 1, { waived: true }),
-        fact('underwriting', 'incident', 2),
+        fact('claims', 'incident', 2, { tailored: true, since: new Date('2027-02-03T00:00:00Z') }),
+        fact('claims', 'change', 1, { since: new Date('2027-01-02T00:00:00Z') }),
+        fact('payments', 'incident', 1, { since: new Date('2027-01-10T00:00:00Z') }),
+        fact('payments', 'change', 1, { waived: true, since: new Date('2027-01-03T00:00:00Z') }),
+        fact('underwriting', 'incident', 2, { since: new Date('2027-02-05T00:00:00Z') }),
         fact('underwriting', 'continuity', null),
       ],
     );
@@ -68,7 +70,7 @@ describe('% of units on the current version of the standard processes [GG2.GP8]'
         const versions: string[] = [];
         for (let number = 1; number <= published; number += 1) {
           const draft = await draftVersion(db, { processId: id, summary: `${name} v${number}`, createdBy: 'owner@example.org' });
-          await publishVersion(db, { versionId: draft.id });
+          await publishVersion(db, { versionId: draft.id, at: `2027-0${number}-01T00:00:00Z` });
           versions.push(draft.id);
         }
         return { id, versions };
@@ -79,12 +81,12 @@ describe('% of units on the current version of the standard processes [GG2.GP8]'
       await setUnitProcesses(db, units.Claims!, [incident.id, change.id]);
       await setUnitProcesses(db, units.Payments!, [incident.id, change.id]);
       await setUnitProcesses(db, units.Underwriting!, [incident.id, continuity.id]);
-      await recordAdoption(db, { unitId: units.Claims!, processId: incident.id, versionId: incident.versions[1]!, tailoring: 'Weekly review instead of daily' });
-      await recordAdoption(db, { unitId: units.Claims!, processId: change.id, versionId: change.versions[0]! });
-      await recordAdoption(db, { unitId: units.Payments!, processId: incident.id, versionId: incident.versions[0]! });
-      await recordAdoption(db, { unitId: units.Payments!, processId: change.id, versionId: change.versions[0]! });
+      await recordAdoption(db, { unitId: units.Claims!, processId: incident.id, versionId: incident.versions[1]!, tailoring: 'Weekly review instead of daily', at: '2027-02-03T00:00:00Z' });
+      await recordAdoption(db, { unitId: units.Claims!, processId: change.id, versionId: change.versions[0]!, at: '2027-01-02T00:00:00Z' });
+      await recordAdoption(db, { unitId: units.Payments!, processId: incident.id, versionId: incident.versions[0]!, at: '2027-01-10T00:00:00Z' });
+      await recordAdoption(db, { unitId: units.Payments!, processId: change.id, versionId: change.versions[0]!, at: '2027-01-03T00:00:00Z' });
       await recordWaiver(db, { unitId: units.Payments!, processId: change.id, reason: 'Change freeze during the merger', grantedBy: 'orpg@example.org' });
-      await recordAdoption(db, { unitId: units.Underwriting!, processId: incident.id, versionId: incident.versions[1]! });
+      await recordAdoption(db, { unitId: units.Underwriting!, processId: incident.id, versionId: incident.versions[1]!, at: '2027-02-05T00:00:00Z' });
     });
     afterAll(async () => {
       await db?.$disconnect();
