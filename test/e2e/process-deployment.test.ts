@@ -28,10 +28,13 @@ describe('deploying published process versions to units, from emailed links', ()
   afterAll(() => service?.destroy());
 
   function adoptionEmail(to: string, version: number, unitName: string) {
+    return taskEmail(to, `${adoptionTitle} — Adopt Incident Handling version ${version} in ${unitName}`);
+  }
+
+  function taskEmail(to: string, subject: string) {
     return service.inbox
       .waitFor(
-        (message: InboxMessage) =>
-          message.to.includes(to) && message.subject === `Action needed: ${adoptionTitle} — Adopt Incident Handling version ${version} in ${unitName}` && !used.has(message.id),
+        (message: InboxMessage) => message.to.includes(to) && message.subject === `Action needed: ${subject}` && !used.has(message.id),
         { timeoutMs: 30_000 },
       )
       .then(([email]) => {
@@ -41,12 +44,12 @@ describe('deploying published process versions to units, from emailed links', ()
   }
 
   /** Opens the emailed link, checks the page shows the process, version and unit, and decides. */
-  async function decideFromEmail(email: InboxMessage, expected: { version: number; unitName: string }, outcome: string, fields: Record<string, string> = {}) {
+  async function decideFromEmail(email: InboxMessage, expected: { version: number; unitName: string; title?: string }, outcome: string, fields: Record<string, string> = {}) {
     const link = decisionLink(email);
     const page = await fetch(link);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain(`<h1>${adoptionTitle}`);
+    expect(html).toContain(`<h1>${expected.title ?? adoptionTitle}`);
     expect(html).toContain('<dt>Standard process</dt><dd>Incident Handling</dd>');
     expect(html).toContain(`<dt>Version</dt><dd>${expected.version} (published)</dd>`);
     expect(html).toContain(`<dt>Organisational unit</dt><dd>${expected.unitName}</dd>`);
@@ -103,9 +106,30 @@ describe('deploying published process versions to units, from emailed links', ()
     const treasury = await adoptionEmail('treasury.manager@example.org', 2, 'Treasury');
 
     await decideFromEmail(claimsAgain, { version: 2, unitName: 'Claims' }, 'adopt');
-    await decideFromEmail(paymentsAgain, { version: 2, unitName: 'Payments' }, 'adopt');
     await decideFromEmail(treasury, { version: 2, unitName: 'Treasury' }, 'adopt');
-    const onTwo = await cellsOnVersion(2, [organisation.claimsUnit, organisation.paymentsUnit, added.body.id as string]);
-    expect(onTwo.map((cell) => cell?.lag)).toEqual([0, 0, 0]);
+    await decideFromEmail(paymentsAgain, { version: 2, unitName: 'Payments' }, 'waiver', { reason: 'Payments moves to the group process next year', expiresAt: '2099-12-31' });
+    const waiverTitle = 'Grant or refuse a waiver from a standard process';
+    const waiver = await taskEmail(people.orpg, `${waiverTitle} — Waiver from Incident Handling version 2 for Payments`);
+    await decideFromEmail(waiver, { version: 2, unitName: 'Payments', title: waiverTitle }, 'grant');
+
+    const onTwo = await cellsOnVersion(2, [organisation.claimsUnit, added.body.id as string]);
+    expect(onTwo.map((cell) => cell?.lag)).toEqual([0, 0]);
+    const [waived] = await eventually(async () => {
+      const matrix = await service.call('GET', '/api/adoption');
+      const cell = (matrix.body.units as { id: string; cells: { processId: string; version: number | null; lag: number | null; waived: boolean }[] }[])
+        .find((unit) => unit.id === organisation.paymentsUnit)
+        ?.cells.find((candidate) => candidate.processId === processId);
+      return cell?.waived ? [cell] : undefined;
+    }, 30_000);
+    expect(waived).toMatchObject({ version: 1, lag: 1, waived: true });
+
+    // Every unit has settled, so version 2's deployment has ended: a unit given the process later starts it again, for that unit only.
+    const audit = await service.call('POST', '/api/org-units', { name: 'Internal Audit', manager: 'audit.manager@example.org' });
+    expect(audit.status).toBe(201);
+    const applied = await service.call('PUT', `/api/org-units/${audit.body.id as string}/processes`, { processes: [processId] });
+    expect(applied.body.added).toEqual([processId]);
+    const auditAsked = await adoptionEmail('audit.manager@example.org', 2, 'Internal Audit');
+    await decideFromEmail(auditAsked, { version: 2, unitName: 'Internal Audit' }, 'adopt');
+    await cellsOnVersion(2, [audit.body.id as string]);
   });
 });
