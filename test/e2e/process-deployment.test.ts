@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxMessage } from '../../embedded/inbox';
 import { decisionLink, type Organisation, people, startServiceWithOrganisation, submitDecisionPage } from '../support/organisation';
@@ -124,6 +125,13 @@ describe('deploying published process versions to units, from emailed links', ()
     expect(waived).toMatchObject({ version: 1, lag: 1, waived: true });
 
     // Every unit has settled, so version 2's deployment has ended: a unit given the process later starts it again, for that unit only.
+    const connection = await Connection.connect({ address: service.temporalAddress });
+    try {
+      const deployment = new Client({ connection }).workflow.getHandle(`process-${processId}-v2`);
+      await eventually(async () => ((await deployment.describe()).status.name === 'COMPLETED' ? true : undefined), 30_000);
+    } finally {
+      await connection.close();
+    }
     const audit = await service.call('POST', '/api/org-units', { name: 'Internal Audit', manager: 'audit.manager@example.org' });
     expect(audit.status).toBe(201);
     const applied = await service.call('PUT', `/api/org-units/${audit.body.id as string}/processes`, { processes: [processId] });
