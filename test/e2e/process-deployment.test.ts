@@ -139,5 +139,15 @@ describe('deploying published process versions to units, from emailed links', ()
     const auditAsked = await adoptionEmail('audit.manager@example.org', 2, 'Internal Audit');
     await decideFromEmail(auditAsked, { version: 2, unitName: 'Internal Audit' }, 'adopt');
     await cellsOnVersion(2, [audit.body.id as string]);
+
+    // Publishing version 2 again answers the same and asks nobody again; version 1 can no longer be published.
+    const again = await service.call('POST', `/api/processes/${processId}/versions/2/publish`, {});
+    expect(again.status).toBe(200);
+    expect(again.body.version).toMatchObject({ number: 2, status: 'published' });
+    const older = await service.call('POST', `/api/processes/${processId}/versions/1/publish`, {});
+    expect(older.status).toBe(409);
+    expect(older.body.error.message).toMatch(/superseded/);
+    const askedForTwo = (await service.inbox.list()).filter((message) => message.subject.startsWith('Action needed') && message.subject.includes('Adopt Incident Handling version 2'));
+    expect(askedForTwo.map((message) => message.to).flat().sort()).toEqual(['audit.manager@example.org', people.claimsManager, people.paymentsManager, 'treasury.manager@example.org'].sort());
   });
 });
