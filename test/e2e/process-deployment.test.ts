@@ -59,6 +59,15 @@ describe('deploying published process versions to units, from emailed links', ()
     expect(submitted.html).toContain('The unit&#39;s adoption of the process is updated');
   }
 
+  async function signIn(email: string): Promise<string> {
+    const form = (values: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(values).toString(), redirect: 'manual' as const });
+    await fetch(`${service.url}/sign-in`, form({ email, next: '/my-tasks' }));
+    const [mail] = await service.inbox.waitFor((message) => message.to.includes(email) && message.subject === 'Sign in to OPF Pipeline');
+    const signedIn = await fetch(/Sign in: (\S+)/.exec(mail!.text)![1]!, form({}));
+    expect(signedIn.status).toBe(303);
+    return (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  }
+
   async function draftAndPublish(number: number, summary: string) {
     const draft = await service.call('POST', `/api/processes/${processId}/versions`, { summary, url: `https://wiki.example.org/incident-v${number}` });
     expect(draft.status, JSON.stringify(draft.body)).toBe(201);
@@ -106,6 +115,14 @@ describe('deploying published process versions to units, from emailed links', ()
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     const treasury = await adoptionEmail('treasury.manager@example.org', 2, 'Treasury');
 
+    // The manager's own task list shows the adoption beside any improvement task, with its context.
+    const cookie = await signIn(people.claimsManager);
+    const list = await (await fetch(`${service.url}/my-tasks`, { headers: { cookie } })).text();
+    expect(list).toContain(`<a href="/processes/${processId}">Incident Handling version 2 — Claims</a>`);
+    const taskId = /<a href="\/my-tasks\/([0-9a-f-]{36})">Adopt the new version/.exec(list)?.[1];
+    const taskPage = await (await fetch(`${service.url}/my-tasks/${taskId}`, { headers: { cookie } })).text();
+    expect(taskPage).toContain('<dt>Change summary</dt><dd>Severity levels from the lessons of version 1</dd>');
+    expect(taskPage).toContain('name="outcome" value="tailor"');
     await decideFromEmail(claimsAgain, { version: 2, unitName: 'Claims' }, 'adopt');
     await decideFromEmail(treasury, { version: 2, unitName: 'Treasury' }, 'adopt');
     await decideFromEmail(paymentsAgain, { version: 2, unitName: 'Payments' }, 'waiver', { reason: 'Payments moves to the group process next year', expiresAt: '2099-12-31' });
