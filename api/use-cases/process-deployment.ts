@@ -6,6 +6,7 @@ import * as library from '../../repositories/process-library';
 import {
   type DeploymentPlan,
   deploymentRefusals,
+  type UnitToDeploy,
   unitJoinedUpdate,
   type VersionDeploymentInput,
   versionDeploymentWorkflowId,
@@ -101,20 +102,30 @@ export async function openAdoptionOfUnit(deps: DeploymentDeps, unitId: string, p
   for (const processId of processIds) {
     const current = await library.currentVersion(deps.db, processId);
     if (!current) continue;
-    try {
-      await deps.temporal.workflow.executeUpdateWithStart(unitJoinedUpdate, {
-        args: [joining],
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof versionDeployment>('versionDeployment', {
-          workflowId: versionDeploymentWorkflowId(processId, current.number),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          taskQueue: deps.taskQueue,
-          args: [await deploymentInput(deps.db, current.id, [])],
-        }),
-      });
-    } catch (error) {
-      // A deployment being superseded refuses the unit: the newer version's deployment asks it.
-      if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === deploymentRefusals.deploymentEnded) continue;
-      throw error;
+    const input = await deploymentInput(deps.db, current.id, []);
+    // A deployment that ends while the unit joins refuses no one: joining again starts a new run.
+    // Joining twice is harmless (the deployment knows its units), so a second try is safe.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await joinDeployment(deps, joining, processId, current.number, input);
+        break;
+      } catch (error) {
+        // A deployment being superseded refuses the unit: the newer version's deployment asks it.
+        if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string } | undefined)?.type === deploymentRefusals.deploymentEnded) break;
+        if (attempt >= 2) throw error;
+      }
     }
   }
+}
+
+function joinDeployment(deps: DeploymentDeps, unit: UnitToDeploy, processId: string, version: number, input: VersionDeploymentInput) {
+  return deps.temporal.workflow.executeUpdateWithStart(unitJoinedUpdate, {
+    args: [unit],
+    startWorkflowOperation: new WithStartWorkflowOperation<typeof versionDeployment>('versionDeployment', {
+      workflowId: versionDeploymentWorkflowId(processId, version),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      taskQueue: deps.taskQueue,
+      args: [input],
+    }),
+  });
 }
