@@ -75,6 +75,8 @@ export const operations: Operation[] = [
     success: { 200: ok(answers.processView) }, errors: [400, 404] },
   { method: 'post', path: '/api/processes/{id}/versions', summary: "Draft a process's next version (ORPG or its owner)", params: processParams, body: newVersionSchema,
     success: { 201: created(answers.processVersion) }, errors: [...bodyErrors, 403, 404] },
+  { method: 'get', path: '/api/processes/{id}/deployments', summary: "The history of each published version's deployment, with its open adoption tasks", params: processParams,
+    success: { 200: ok(answers.deploymentHistory) }, errors: [400, 404] },
   { method: 'post', path: '/api/processes/{id}/versions/{number}/publish', summary: 'Approve and publish a version and deploy it to every unit on the process (ORPG)', params: versionParams, body: publishVersionSchema,
     success: { 200: ok(answers.processPublication) }, errors: [...bodyErrors, 403, 404, 409] },
   { method: 'get', path: '/api/adoption', summary: 'The units × processes matrix: the version each unit runs and its lag',

@@ -20,7 +20,7 @@ export const permissions = {
   'tasks:reassign': { roles: ['orpg'], route: 'POST /api/tasks/:id/reassign', note: '' },
   'org-units:read': { roles: everyone, route: 'GET /api/org-units, GET /api/org-units/:id', note: '' },
   'org-units:write': { roles: ['orpg'], route: 'POST /api/org-units, PUT /api/org-units/:id/processes', note: '' },
-  'processes:read': { roles: everyone, route: 'GET /api/processes, GET /api/processes/:id, GET /api/adoption', note: '' },
+  'processes:read': { roles: everyone, route: 'GET /api/processes, GET /api/processes/:id, GET /api/processes/:id/deployments, GET /api/adoption', note: '' },
   'processes:write': { roles: ['orpg'], route: 'POST /api/processes', note: '' },
   'processes:draft': { roles: ['orpg', 'process-owner'], route: 'POST /api/processes/:id/versions', note: 'own: a process owner only for a process they own' },
   'processes:publish': { roles: ['orpg'], route: 'POST /api/processes/:id/versions/:number/publish', note: 'starts its deployment to every unit on the process' },

@@ -152,6 +152,18 @@ export const processVersion = z.object({
   createdAt: at,
 });
 
+/** Each published version's deployment: its open adoption tasks and its history. */
+export const deploymentHistory = z.object({
+  items: z.array(
+    z.object({
+      version: z.int().min(1),
+      status: z.enum(versionStatuses),
+      openTasks: z.int().min(0),
+      events: z.array(z.object({ unitId: z.uuid().nullable(), action: z.string(), actor: z.string(), at })),
+    }),
+  ),
+});
+
 /** A version published, the one it superseded, and the workflow deploying it. */
 export const processPublication = z.object({
   version: processVersion,

@@ -7,7 +7,7 @@ import { allow } from '../auth';
 import { AppError, parse } from '../errors';
 import { emailAddress, freeText } from '../input-fields';
 import { draftProcessVersion, registerProcess } from '../use-cases/process-library';
-import { publishVersion } from '../use-cases/process-deployment';
+import { deploymentHistory, publishVersion } from '../use-cases/process-deployment';
 
 /** A link to a process asset: http or https, no spaces (nor the NUL character `parse` refuses everywhere). */
 // eslint-disable-next-line no-control-regex -- the document's pattern must exclude NUL as `parse` does
@@ -79,6 +79,14 @@ export function processRoutes({ db, temporal, taskQueue }: { db: Database; tempo
     const body = parse(newVersionSchema, req.body, 'body');
     const version = await draftProcessVersion({ db }, req, { processId: id, ...body });
     res.status(201).location(`/api/processes/${id}`).json(versionView(version));
+  });
+
+  /** The history of each version's deployment, newest version first: started, units asked, adopted, tailored, waived, superseded. */
+  router.get('/:id/deployments', allow('processes:read'), async (req, res) => {
+    const { id } = parse(processParams, req.params, 'params');
+    const process = await db.standardProcess.findUnique({ where: { id }, select: { id: true } });
+    if (!process) throw new AppError('not_found', 404, `id: no standard process ${id}`);
+    res.json({ items: await deploymentHistory(db, id) });
   });
 
   /** Approves and publishes a version (ORPG): it becomes current, and its deployment asks every unit on the process to adopt it. */

@@ -92,6 +92,24 @@ export async function publishVersion(deps: DeploymentDeps, req: Request, publish
   return { ...publication, deploymentWorkflowId: workflowId };
 }
 
+/** Each published version's deployment history, newest version first, its events in order, and its open adoption tasks. */
+export async function deploymentHistory(db: Database, processId: string) {
+  const [versions, openTasks] = await Promise.all([
+    db.processVersion.findMany({
+      where: { processId, publishedAt: { not: null } },
+      orderBy: { number: 'desc' },
+      select: { id: true, number: true, status: true, deploymentEvents: { orderBy: [{ at: 'asc' }, { eventKey: 'asc' }], select: { unitId: true, action: true, actor: true, at: true } } },
+    }),
+    db.task.groupBy({ by: ['versionId'], where: { processId, status: 'open' }, _count: { _all: true } }),
+  ]);
+  return versions.map((version) => ({
+    version: version.number,
+    status: version.status,
+    openTasks: openTasks.find((row) => row.versionId === version.id)?._count._all ?? 0,
+    events: version.deploymentEvents.map((event) => ({ ...event, at: event.at.toISOString() })),
+  }));
+}
+
 /**
  * Processes newly apply to a unit (a new or acquired unit, or one more process): the unit joins
  * the deployment of each process's current version, which starts again if it has ended [SG3.SP2 sp1].

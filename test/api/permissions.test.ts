@@ -51,6 +51,7 @@ describe('the permission matrix, enforced on every route', () => {
     { route: 'GET /api/processes/:id', allowed: everyone, request: (c) => c.call('GET', `/api/processes/${randomUUID()}`) },
     { route: 'POST /api/processes', allowed: ['orpg'], request: (c) => c.call('POST', '/api/processes', { name: `Process ${randomUUID()}`, owner: 'process.owner@example.org' }) },
     { route: 'POST /api/processes/:id/versions', allowed: ['orpg', 'process-owner'], request: (c) => c.call('POST', `/api/processes/${randomUUID()}/versions`, { summary: 'Next' }) },
+    { route: 'GET /api/processes/:id/deployments', allowed: everyone, request: (c) => c.call('GET', `/api/processes/${randomUUID()}/deployments`) },
     { route: 'POST /api/processes/:id/versions/:number/publish', allowed: ['orpg'], request: (c) => c.call('POST', `/api/processes/${randomUUID()}/versions/1/publish`, {}) },
     { route: 'GET /api/adoption', allowed: everyone, request: (c) => c.call('GET', '/api/adoption') },
     { route: 'GET /api/people', allowed: everyone, request: (c) => c.call('GET', '/api/people') },

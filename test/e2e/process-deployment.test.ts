@@ -164,6 +164,16 @@ describe('deploying published process versions to units, from emailed links', ()
     const older = await service.call('POST', `/api/processes/${processId}/versions/1/publish`, {});
     expect(older.status).toBe(409);
     expect(older.body.error.message).toMatch(/superseded/);
+    const history = await service.call('GET', `/api/processes/${processId}/deployments`);
+    expect(history.status).toBe(200);
+    const [two, one] = history.body.items as { version: number; status: string; openTasks: number; events: { unitId: string | null; action: string }[] }[];
+    expect([two?.version, two?.status, two?.openTasks, one?.version, one?.status]).toEqual([2, 'published', 0, 1, 'superseded']);
+    expect(two!.events).toEqual(expect.arrayContaining([
+      expect.objectContaining({ unitId: organisation.claimsUnit, action: 'adopted' }),
+      expect.objectContaining({ unitId: organisation.paymentsUnit, action: 'waived' }),
+    ]));
+    expect(one!.events).toEqual(expect.arrayContaining([expect.objectContaining({ unitId: organisation.paymentsUnit, action: 'tailored' })]));
+
     const askedForTwo = (await service.inbox.list()).filter((message) => message.subject.startsWith('Action needed') && message.subject.includes('Adopt Incident Handling version 2'));
     expect(askedForTwo.map((message) => message.to).flat().sort()).toEqual(['audit.manager@example.org', people.claimsManager, people.paymentsManager, 'treasury.manager@example.org'].sort());
   });
