@@ -19,6 +19,8 @@ export async function reassignTask(deps: DecisionDeps, req: Request, reassignmen
   const task = await db.task.findUnique({ where: { id: reassignment.taskId } });
   if (!task) throw new AppError('not_found', 404, `id: no task ${reassignment.taskId}`);
   if (task.status !== 'open') throw new AppError('task_closed', 409, `id: the task is ${task.status}, not open`);
+  // A unit's adoption workflow does not move its tasks: its manager decides, or the ORPG grants a waiver.
+  if (!task.improvementId) throw new AppError('conflict', 409, `id: task ${task.id} is a unit's adoption of a process version, which cannot be reassigned`);
   const to = reassignment.to.toLowerCase();
   if (!(await db.person.findUnique({ where: { email: to } }))) throw new AppError('unprocessable', 422, `to: ${to} is not a registered person`);
   const receipt = await handOver(deps, { taskId: task.id, workflowId: task.workflowId, to, by: reassignment.by, reason: reassignment.reason });

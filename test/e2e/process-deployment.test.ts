@@ -123,6 +123,8 @@ describe('deploying published process versions to units, from emailed links', ()
     const taskPage = await (await fetch(`${service.url}/my-tasks/${taskId}`, { headers: { cookie } })).text();
     expect(taskPage).toContain('<dt>Change summary</dt><dd>Severity levels from the lessons of version 1</dd>');
     expect(taskPage).toContain('name="outcome" value="tailor"');
+    const moved = await service.call('POST', `/api/tasks/${taskId}/reassign`, { to: people.orpg, reason: 'Manager away' });
+    expect(moved.status).toBe(409);
     await decideFromEmail(claimsAgain, { version: 2, unitName: 'Claims' }, 'adopt');
     await decideFromEmail(treasury, { version: 2, unitName: 'Treasury' }, 'adopt');
     await decideFromEmail(paymentsAgain, { version: 2, unitName: 'Payments' }, 'waiver', { reason: 'Payments moves to the group process next year', expiresAt: '2099-12-31' });
