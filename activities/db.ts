@@ -21,6 +21,8 @@ export interface OpenTaskRequest {
   timing: StepTiming;
   /** An absolute due date (YYYY-MM-DD, end of that day UTC) or a duration, instead of timing.due. */
   dueDate?: string;
+  /** When the workflow opened it (its own clock); the task's due dates count from here. */
+  openedAt?: string;
 }
 
 export interface TaskClockIso {

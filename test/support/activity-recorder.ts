@@ -169,7 +169,8 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
       const existing = recorder.tasks.find((task) => task.id === spec.id);
       if (existing) return { assignee: existing.assignee, ...iso(existing) };
       const assignee = 'email' in wanted ? wanted.email : roleHolder(wanted.role, excluding);
-      const openedAt = simulatedNow();
+      // A local activity's scheduled time is the worker's clock, not the simulated one: the workflow says when.
+      const openedAt = spec.openedAt ? new Date(spec.openedAt) : simulatedNow();
       const clock = taskClock(spec, openedAt, calendarNow());
       const { id, step, workflowId, unitId } = spec;
       recorder.record(recorder.tasks, { id, step, assignee, workflowId, unitId, openedAt, ...clock });

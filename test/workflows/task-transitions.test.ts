@@ -17,7 +17,7 @@ async function activitiesScheduled(handle: WorkflowHandle): Promise<string[]> {
   });
 }
 
-describe("a task's transitions, each one activity, in simulated time", () => {
+describe("a task's transitions, each one activity run by the worker within the workflow task, in simulated time", () => {
   const simulate = useTimeSkipping();
 
   it("the ORPG's review task opens in one activity that also queues their email, and their decision closes it with its history entry in one", () =>
@@ -32,12 +32,12 @@ describe("a task's transitions, each one activity, in simulated time", () => {
       const score = await improvement.task('score');
       expect(world.recorder.events).toContainEqual(expect.objectContaining({ key: `${review.id}:decided`, actor: people.orpg }));
       expect(await activitiesScheduled(improvement.handle)).toEqual([
-        'recordImprovement', // submitted
+        'recordImprovement (local)', // submitted
         'sendNotification', // the proposer's acknowledgement
-        'openTaskAndNotify', // review
+        'openTaskAndNotify (local)', // review
         'closeTask (local)', // review decided, with its history entry, in the workflow task that took the decision
-        'recordImprovement', // moved to prioritisation
-        'openTaskAndNotify', // score
+        'recordImprovement (local)', // moved to prioritisation
+        'openTaskAndNotify (local)', // score
       ]);
       const state = await improvement.status();
       expect(state.openTasks.map((task) => task.id)).toEqual([score.id]);

@@ -1,5 +1,5 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { activities } from '../activity-proxy';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { activities, localActivities } from '../activity-proxy';
 import {
   type DurationOverrides,
   type HistoryEntry,
@@ -91,9 +91,13 @@ export function createLifecycleContext(input: ImprovementInput, state: Improveme
     await recordState({ ...recorded, key });
   }
 
+  let stageInSearch: ImprovementStage | undefined;
   async function recordState(event?: HistoryEntry & { key: string }) {
-    upsertSearchAttributes([{ key: searchAttributes.stage, value: state.stage }]);
-    await activities.recordImprovement({ workflowId: workflowInfo().workflowId, state: withoutHistory(state), event });
+    // Recorded by the worker within the workflow task, and the search attribute set only when the stage moves.
+    const locally = patched('record-state-locally');
+    if (!locally || stageInSearch !== state.stage) upsertSearchAttributes([{ key: searchAttributes.stage, value: state.stage }]);
+    stageInSearch = state.stage;
+    await (locally ? localActivities : activities).recordImprovement({ workflowId: workflowInfo().workflowId, state: withoutHistory(state), event });
   }
 
   async function moveTo(stage: ImprovementStage, entry: Omit<HistoryEntry, 'at' | 'step'> & { step?: string }) {

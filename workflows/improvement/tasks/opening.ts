@@ -1,5 +1,5 @@
 import { CancellationScope, patched, uuid4 } from '@temporalio/workflow';
-import { activities } from '../activity-proxy';
+import { activities, localActivities } from '../activity-proxy';
 import type { HistoryEntry, OpenTask } from '../definitions';
 import { type LiveTask, type TaskHost, type TaskRequest, timingFor } from './task';
 
@@ -25,8 +25,10 @@ export async function openTask(host: TaskHost, live: LiveTask, request: TaskRequ
   const { task } = live;
   const blocked = host.selfApprovalBlockedSteps.includes(request.step);
   const entry: HistoryEntry = { at: new Date().toISOString(), step: request.step, actor: 'system', action: 'asked', channel: 'system', taskId: task.id };
+  // The worker opens it within the workflow task: one transaction, idempotent by the task's id.
+  const opener = patched('open-task-locally') ? localActivities : activities;
   const opened = await CancellationScope.nonCancellable(() =>
-    activities.openTaskAndNotify({
+    opener.openTaskAndNotify({
       task: {
         id: task.id,
         improvementId: host.improvementId,
@@ -36,6 +38,7 @@ export async function openTask(host: TaskHost, live: LiveTask, request: TaskRequ
         proposerBlocked: blocked,
         timing: timingFor(host.durations, request.step),
         dueDate: request.due,
+        openedAt: entry.at,
       },
       assignee: request.assignee,
       excluding: blocked && host.proposerEmail ? [host.proposerEmail] : [],
