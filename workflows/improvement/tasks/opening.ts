@@ -1,5 +1,6 @@
 import { CancellationScope, patched, uuid4 } from '@temporalio/workflow';
 import { activities, localActivities } from '../activity-proxy';
+import type { NotificationRequest } from '../../../activities/notifications';
 import type { HistoryEntry, OpenTask } from '../definitions';
 import { type LiveTask, type TaskHost, type TaskRequest, timingFor } from './task';
 
@@ -84,7 +85,12 @@ export async function announceTask(host: TaskHost, live: LiveTask): Promise<void
 
 /** Emails the task, or its reminder, to its assignee; `attempt` keys the email of each reassignment. */
 export function notifyAssignee(host: TaskHost, task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder', attempt = 0) {
-  return activities.sendNotification({
+  return activities.sendNotification(assigneeEmail(host, task, context, kind, attempt));
+}
+
+/** The email of a task, or of its reminder, to its assignee. */
+export function assigneeEmail(host: TaskHost, task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder', attempt = 0): NotificationRequest {
+  return {
     key: attempt === 0 ? `${task.id}:${kind}` : `${task.id}:${kind}:${attempt}`,
     improvementId: host.improvementId,
     taskId: task.id,
@@ -100,5 +106,5 @@ export function notifyAssignee(host: TaskHost, task: OpenTask, context: string[]
       improvementTitle: host.improvementTitle,
       context: task.onBehalfOf ? [`You act for ${task.onBehalfOf}.`, ...context] : context,
     },
-  });
+  };
 }
