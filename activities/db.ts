@@ -170,10 +170,12 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
         status: state.status,
         details: JSON.parse(JSON.stringify(state)) as Prisma.InputJsonValue,
       };
+      // The API gives the workflow the library's name of the process it names: that links it.
+      const process = await db.standardProcess.findUnique({ where: { name: state.proposal.process }, select: { id: true } });
       await db.$transaction([
         db.improvement.upsert({
           where: { id: state.id },
-          create: { id: state.id, workflowId, proposerEmail: state.proposerEmail, ...columns },
+          create: { id: state.id, workflowId, proposerEmail: state.proposerEmail, processId: process?.id ?? null, ...columns },
           update: columns,
         }),
         ...(event ? [upsertEvent(db, state.id, event)] : []),

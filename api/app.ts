@@ -20,7 +20,10 @@ import { methodNotAllowed, openApiRoute } from './openapi';
 import { dashboardRoutes } from './pages/dashboard';
 import { escalationRoutes } from './pages/escalations';
 import { improvementPageRoutes } from './pages/improvement';
+import { adoptionPageRoutes } from './pages/adoption';
 import { measureRoutes } from './pages/measures';
+import { processLibraryPageRoutes } from './pages/process-library';
+import { unitPageRoutes } from './pages/unit';
 import { myTaskRoutes } from './pages/my-tasks';
 import { signInRoutes } from './pages/sign-in';
 import { auditRoutes } from './routes/audit-trail';
@@ -31,6 +34,7 @@ import { improvementRoutes, type ImprovementRouteDeps } from './routes/improveme
 import { inboxRoutes } from './routes/inbox';
 import { orgUnitRoutes } from './routes/org-units';
 import { peopleRoutes } from './routes/people';
+import { adoptionRoutes, processRoutes } from './routes/processes';
 import { taskRoutes } from './routes/tasks';
 import { tokenRoutes } from './routes/tokens';
 
@@ -95,6 +99,8 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use('/sign-in', limiter);
   app.use('/api/tasks', taskRoutes(decisions));
   app.use('/api/org-units', orgUnitRoutes({ db }));
+  app.use('/api/processes', processRoutes({ db }));
+  app.use('/api/adoption', adoptionRoutes({ db }));
   app.use('/api/people/:email/tokens', tokenRoutes({ db }));
   app.use('/api/people/:email/delegations', delegationRoutes({ ...decisions, taskQueue: config.TEMPORAL_TASK_QUEUE }));
   app.use('/api/people', peopleRoutes({ db }));
@@ -113,6 +119,9 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use(myTaskRoutes({ ...decisions, appSecret }));
   app.use(escalationRoutes({ db }));
   app.use(measureRoutes({ db }));
+  app.use(processLibraryPageRoutes({ db }));
+  app.use(adoptionPageRoutes({ db }));
+  app.use(unitPageRoutes({ db }));
 
   app.use(notFoundHandler);
   app.use(

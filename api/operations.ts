@@ -4,7 +4,8 @@ import * as answers from './responses';
 import { auditQuery } from './routes/audit-trail';
 import { delegationParams, delegatorParams, newDelegation } from './routes/delegations';
 import { improvementListQuery, improvementParams, proposalSchema, withdrawBody } from './routes/improvements';
-import { orgUnitParams, orgUnitSchema } from './routes/org-units';
+import { orgUnitParams, orgUnitSchema, unitProcessesSchema } from './routes/org-units';
+import { newProcessSchema, newVersionSchema, processParams } from './routes/processes';
 import { peopleListQuery, personParams, personSchema } from './routes/people';
 import { decisionBody, reassignBody, taskParams } from './routes/tasks';
 import { newToken, tokenOwnerParams, tokenParams } from './routes/tokens';
@@ -20,7 +21,7 @@ export interface Answer {
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export interface Operation {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   summary: string;
   params?: z.ZodObject;
@@ -59,11 +60,23 @@ export const operations: Operation[] = [
   { method: 'post', path: '/api/tasks/{id}/reassign', summary: 'Reassign an open task (ORPG)', params: taskParams, body: reassignBody,
     success: { 200: ok(answers.reassignment, 'Applied'), 202: received(answers.reassignment) }, errors: [...bodyErrors, 403, 404, 409, 422] },
   { method: 'post', path: '/api/org-units', summary: 'Register an organisational unit', body: orgUnitSchema,
-    success: { 201: created(answers.orgUnit) }, errors: [...bodyErrors, 403, 409] },
+    success: { 201: created(answers.orgUnit) }, errors: [...bodyErrors, 403, 409, 422] },
   { method: 'get', path: '/api/org-units', summary: 'List organisational units',
     success: { 200: ok(answers.orgUnitList) }, errors: [] },
   { method: 'get', path: '/api/org-units/{id}', summary: 'Read an organisational unit', params: orgUnitParams,
     success: { 200: ok(answers.orgUnit) }, errors: [400, 404] },
+  { method: 'put', path: '/api/org-units/{id}/processes', summary: 'Set the standard processes that apply to a unit (ORPG)', params: orgUnitParams, body: unitProcessesSchema,
+    success: { 200: ok(answers.unitProcessesSet) }, errors: [...bodyErrors, 403, 404, 422] },
+  { method: 'post', path: '/api/processes', summary: 'Add a standard process to the library (ORPG)', body: newProcessSchema,
+    success: { 201: created(answers.processView) }, errors: [...bodyErrors, 403, 409, 422] },
+  { method: 'get', path: '/api/processes', summary: 'List the process asset library',
+    success: { 200: ok(answers.processList) }, errors: [] },
+  { method: 'get', path: '/api/processes/{id}', summary: 'Read a standard process: versions, units with their version and lag, lessons', params: processParams,
+    success: { 200: ok(answers.processView) }, errors: [400, 404] },
+  { method: 'post', path: '/api/processes/{id}/versions', summary: "Draft a process's next version (ORPG or its owner)", params: processParams, body: newVersionSchema,
+    success: { 201: created(answers.processVersion) }, errors: [...bodyErrors, 403, 404] },
+  { method: 'get', path: '/api/adoption', summary: 'The units × processes matrix: the version each unit runs and its lag',
+    success: { 200: ok(answers.adoptionMatrix) }, errors: [] },
   { method: 'post', path: '/api/people', summary: 'Register (201) or replace (200) a person', body: personSchema,
     success: { 200: ok(answers.person, 'Replaced'), 201: created(answers.person) }, errors: [...bodyErrors, 403, 422] },
   { method: 'get', path: '/api/people', summary: 'List people', query: peopleListQuery,

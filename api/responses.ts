@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { improvementStages, improvementStatuses } from '../workflows/improvement/definitions';
+import { versionStatuses } from '../repositories/process-library';
 import { roles } from './permissions';
 
 /**
@@ -64,6 +65,7 @@ const recordedImprovement = z.object({
   proposer: z.string(),
   processOwner: z.string(),
   process: z.string(),
+  processId: z.uuid().nullable(),
   source: z.string(),
   pilot: z.boolean(),
   orgUnits: z.array(z.string()),
@@ -126,8 +128,90 @@ export const decisionReceived = z.object({ status: z.literal('received'), taskId
 
 export const reassignment = z.object({ status: z.enum(['applied', 'received']), taskId: z.uuid(), assignee: z.string() });
 
-export const orgUnit = z.object({ id: z.uuid(), name: z.string(), manager: z.string() });
+export const orgUnit = z.object({ id: z.uuid(), name: z.string(), manager: z.string(), processes: z.array(z.uuid()) });
 export const orgUnitList = z.object({ items: z.array(orgUnit) });
+export const unitProcessesSet = orgUnit.extend({ added: z.array(z.uuid()), removed: z.array(z.uuid()) });
+
+export const processVersion = z.object({
+  id: z.uuid(),
+  number: z.int().min(1),
+  status: z.enum(versionStatuses),
+  summary: z.string(),
+  content: z.string().nullable(),
+  url: z.string().nullable(),
+  effectiveFrom: nullableAt,
+  approvedAt: nullableAt,
+  approvedBy: z.string().nullable(),
+  publishedAt: nullableAt,
+  improvementId: z.uuid().nullable(),
+  lessons: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: at,
+});
+
+/** Lag: versions behind the current one (null while none is published). */
+const lag = z.int().min(0).nullable();
+
+/** What the library list and a process's page both say of a standard process. */
+const standardProcess = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  owner: z.string(),
+  purpose: z.string(),
+  url: z.string().nullable(),
+  currentVersion: z.int().nullable(),
+});
+
+export const processView = standardProcess.extend({
+  content: z.string().nullable(),
+  tailoringGuidelines: z.string(),
+  createdAt: at,
+  versions: z.array(processVersion),
+  units: z.array(
+    z.object({
+      unitId: z.uuid(),
+      unitName: z.string(),
+      version: z.int().nullable(),
+      tailored: z.boolean(),
+      tailoring: z.string().optional(),
+      waiver: z.object({ reason: z.string(), expiresAt: nullableAt, grantedBy: z.string().nullable() }).optional(),
+      since: nullableAt,
+      lag,
+    }),
+  ),
+  improvements: z.array(
+    z.object({
+      id: z.uuid(),
+      title: z.string(),
+      stage: z.string(),
+      status: z.string(),
+      producedVersion: z.int().nullable(),
+      lessons: z.string().optional(),
+      measuredEffect: z.string().optional(),
+    }),
+  ),
+});
+
+export const processList = z.object({
+  items: z.array(
+    standardProcess.extend({
+      versions: z.int().min(0),
+      units: z.int().min(0),
+      unitsOnCurrent: z.int().min(0),
+    }),
+  ),
+});
+
+export const adoptionMatrix = z.object({
+  processes: z.array(z.object({ id: z.uuid(), name: z.string(), currentVersion: z.int().nullable() })),
+  units: z.array(
+    z.object({
+      id: z.uuid(),
+      name: z.string(),
+      cells: z.array(z.object({ processId: z.uuid(), version: z.int().nullable(), lag, tailored: z.boolean(), waived: z.boolean(), since: nullableAt })),
+    }),
+  ),
+});
 
 export const person = z.object({
   email: z.string(),

@@ -3,6 +3,7 @@ import type { ImprovementState } from '../workflows/improvement/definitions';
 import { type ElapsedStats, scheduleStatus } from './measures/elapsed-time';
 import type { ImprovementFacts } from './measures/facts';
 import { issueTrend } from './measures/issue-trend';
+import { type LibraryUptake, libraryUptake } from './measures/library-uptake';
 import { tailoringCounts, unitsOnCurrentVersion, waiversPerProcess } from './measures/process-uptake';
 import { acceptanceRate, implementationRate, shareBySource } from './measures/proposals';
 
@@ -71,10 +72,25 @@ async function elapsedStatsInDatabase(db: Database): Promise<Record<string, Elap
   return Object.fromEntries(rows.map((row) => [row.stage, { count: row.count, medianHours: row.median, p90Hours: row.p90 }]));
 }
 
+/** Reads the library's facts (one row per unit, process and applying link) and computes the uptake. */
+export async function computeLibraryUptake(db: Database): Promise<LibraryUptake> {
+  const [processes, units, links] = await Promise.all([
+    db.standardProcess.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, versions: { where: { status: 'published' }, orderBy: { number: 'desc' }, take: 1, select: { number: true, publishedAt: true } } } }),
+    db.orgUnit.findMany({ orderBy: { name: 'asc' }, select: { id: true } }),
+    db.unitProcess.findMany({ where: { applies: true }, select: { unitId: true, processId: true, tailored: true, waiverReason: true, since: true, version: { select: { number: true } } } }),
+  ]);
+  return libraryUptake(
+    processes.map((process) => ({ processId: process.id, name: process.name, currentVersion: process.versions[0]?.number ?? null, publishedAt: process.versions[0]?.publishedAt ?? null })),
+    units.map((unit) => unit.id),
+    links.map((link) => ({ unitId: link.unitId, processId: link.processId, version: link.version?.number ?? null, tailored: link.tailored, waived: link.waiverReason !== null, since: link.since })),
+  );
+}
+
 /** Every OPF GG2.GP8 measure over the whole read model. */
 export async function computeMeasures(db: Database, now = new Date()) {
   const facts = await readFacts(db);
   const stageStats = await elapsedStatsInDatabase(db);
+  const processLibrary = await computeLibraryUptake(db);
   const from = new Date(now.getTime() - 180 * 86_400_000);
   return {
     computedAt: now.toISOString(),
@@ -89,6 +105,8 @@ export async function computeMeasures(db: Database, now = new Date()) {
     waivers: waiversPerProcess(facts),
     tailoring: tailoringCounts(facts),
     trend: issueTrend(facts, { from, to: now, bucket: 'month' }),
+    /** From the process asset library: every unit's version of every process that applies to it. */
+    processLibrary,
   };
 }
 

@@ -7,7 +7,7 @@ import { allow } from '../auth';
 import { AppError, parse } from '../errors';
 import { escapeHtml } from '../html';
 import { requireSignIn } from '../sessions';
-import { signedInPage, when } from './layout';
+import { dataTable, signedInPage, when } from './layout';
 
 /** The stages every improvement passes, in order, for the timeline. */
 const timeline = ['review', 'prioritisation', 'planning', 'implementation', 'pilot', 'deployment', 'audit', 'lessons', 'closed'] as const;
@@ -70,16 +70,13 @@ export function improvementPageRoutes({ db }: { db: Database }): Router {
 <td>${escapeHtml(unit.audit ?? '—')}${unit.findings ? ` <span class="muted">${escapeHtml(unit.findings)}</span>` : ''}</td></tr>`,
       )
       .join('');
-    const table = (caption: string, head: string[], rows: string, empty: string) =>
-      rows
-        ? `<div class="table-wrap"><table><caption class="muted">${caption}</caption><thead><tr>${head.map((cell) => `<th scope="col">${cell}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`
-        : `<p class="muted">${empty}</p>`;
+    const table = dataTable;
     res.type('html').send(
       signedInPage(
         req,
         improvement.title,
         `${timelineSvg(improvement.stage, reached, improvement.pilot)}
-<dl><dt>Status</dt><dd>${escapeHtml(improvement.status)}</dd><dt>Standard process</dt><dd>${escapeHtml(improvement.process)}</dd>
+<dl><dt>Status</dt><dd>${escapeHtml(improvement.status)}</dd><dt>Standard process</dt><dd>${improvement.processId ? `<a href="/processes/${improvement.processId}">${escapeHtml(improvement.process)}</a>` : escapeHtml(improvement.process)}</dd>
 <dt>Source</dt><dd>${escapeHtml(improvement.source)}</dd><dt>Priority</dt><dd>${improvement.priority ?? '—'}</dd>
 <dt>Proposer</dt><dd>${escapeHtml(improvement.proposerEmail)}</dd><dt>Process owner</dt><dd>${escapeHtml(improvement.processOwnerEmail)}</dd>
 <dt>Problem</dt><dd>${escapeHtml(improvement.description)}</dd></dl>

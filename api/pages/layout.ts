@@ -29,6 +29,8 @@ export function signedInPage(req: Request, title: string, body: string): string 
   const links = [
     ['/dashboard', 'Dashboard'],
     ['/my-tasks', 'My tasks'],
+    ['/processes', 'Process library'],
+    ['/adoption', 'Adoption'],
     ...(callerHolds(caller, 'management', 'orpg') ? [['/escalations', 'Escalations']] : []),
     ['/measures', 'Measures'],
   ];
@@ -53,4 +55,11 @@ export function when(date: Date | string | null | undefined): string {
   if (!date) return '';
   const value = typeof date === 'string' ? new Date(date) : date;
   return `${value.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A captioned table of pre-rendered rows, or a muted sentence when there are none. */
+export function dataTable(caption: string, head: string[], rows: string, empty: string): string {
+  return rows
+    ? `<div class="table-wrap"><table><caption class="muted">${caption}</caption><thead><tr>${head.map((cell) => `<th scope="col">${cell}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`
+    : `<p class="muted">${empty}</p>`;
 }

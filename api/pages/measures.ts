@@ -39,6 +39,10 @@ export function measureRows(measures: Measures): Record<string, CsvRow[]> {
     waivers: Object.entries(measures.waivers).map(([process, counts]) => ({ process, granted: counts.granted, refused: counts.refused })),
     tailoring: Object.entries(measures.tailoring).map(([process, count]) => ({ process, tailored: count })),
     trend: measures.trend.map((bucket) => ({ month: bucket.bucket, opened: bucket.opened, closed: bucket.closed })),
+    'library-uptake': [
+      ...measures.processLibrary.processes.map(({ processId: _id, ...uptake }) => uptake),
+      { process: '(all units, every process)', currentVersion: null, units: measures.processLibrary.overall.units, onCurrent: measures.processLibrary.overall.onCurrentSet, waived: null, percent: measures.processLibrary.overall.percent, waivedPercent: null, tailored: null, hoursToFullAdoption: null },
+    ],
   };
 }
 
@@ -98,7 +102,11 @@ export function measureRoutes({ db, cacheSeconds = 30 }: { db: Database; cacheSe
         { label: 'late', value: measures.schedule.late },
         { label: 'no plan yet', value: measures.schedule.unplanned },
       ]) + csv('schedule'),
-      barChart('Units on the current version (%)', Object.entries(measures.unitsOnCurrentVersion).map(([process, uptake]) => ({ label: process, value: uptake.percent })), '%') + csv('units-on-current-version'),
+      barChart('Units on the current version, from the process library (%)', [
+        { label: 'all units, every process', value: measures.processLibrary.overall.percent },
+        ...measures.processLibrary.processes.map((uptake) => ({ label: uptake.process, value: uptake.percent })),
+      ], '%') + `<p>${measures.processLibrary.overall.onCurrentSet} of ${measures.processLibrary.overall.units} unit(s) run the current version of every standard process that applies to them; see the <a href="/adoption">adoption matrix</a>.</p>` + csv('library-uptake'),
+      barChart('Units on the current version, by improvement deployments (%)', Object.entries(measures.unitsOnCurrentVersion).map(([process, uptake]) => ({ label: process, value: uptake.percent })), '%') + csv('units-on-current-version'),
       barChart('Waivers granted per process', Object.entries(measures.waivers).map(([process, counts]) => ({ label: process, value: counts.granted }))) +
         barChart('Waivers refused per process', Object.entries(measures.waivers).map(([process, counts]) => ({ label: process, value: counts.refused }))) +
         csv('waivers'),

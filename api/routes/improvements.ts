@@ -24,9 +24,17 @@ import { allow, callerHolds } from '../auth';
 import { AppError, parse } from '../errors';
 import { emailAddress, freeText } from '../input-fields';
 import { updateOrSignal } from '../handoff';
+import { processForImprovement } from '../use-cases/process-library';
 
 const duration = z.string().regex(durationPattern, 'must be a duration such as 5bd, 3d, 12h, 30m or 45s');
 const timing = z.strictObject({ due: duration, remindBefore: duration, escalateAfter: duration }).partial();
+
+/** Whether a body, valid or not, names its process neither from the library nor by name and owner. */
+function namesNoProcess({ value }: { value: unknown }): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const body = value as Record<string, unknown>;
+  return body.processId === undefined && (body.process === undefined || body.processOwner === undefined);
+}
 
 export const proposalSchema = z.strictObject({
   title: freeText(3, 200),
@@ -34,8 +42,12 @@ export const proposalSchema = z.strictObject({
   proposedChange: freeText(0, 20_000).optional(),
   /** Defaults to the caller; only the ORPG (or the admin) may submit for someone else. */
   proposer: emailAddress().optional(),
-  processOwner: emailAddress(),
-  process: freeText(1, 200),
+  /** Defaults to the library's owner of `processId`. */
+  processOwner: emailAddress().optional(),
+  /** The standard process it changes, from the library; its name becomes `process`. */
+  processId: z.uuid().optional(),
+  /** The process by name, for clients from before the library: needs `processOwner`. */
+  process: freeText(1, 200).optional(),
   orgUnits: z.array(z.uuid()).min(1).max(200),
   source: z.enum(improvementSources),
   pilot: z.boolean(),
@@ -50,7 +62,11 @@ export const proposalSchema = z.strictObject({
     })
     .optional(),
   continueAsNewAfterEvents: z.number().int().min(50).optional(),
-});
+})
+  // Checked even when other fields are wrong, so one answer names every missing field.
+  .refine((proposal) => Boolean(proposal?.processId ?? proposal?.process), { path: ['processId'], message: 'required: the standard process the improvement changes (or, by name, process and processOwner)', when: namesNoProcess })
+  .refine((proposal) => Boolean(proposal?.processId ?? proposal?.processOwner), { path: ['processOwner'], message: 'required unless processId names a process from the library', when: namesNoProcess })
+  .meta({ anyOf: [{ required: ['processId'] }, { required: ['process', 'processOwner'] }] });
 
 export const improvementListQuery = z.strictObject({
   stage: z.enum(improvementStages).optional(),
@@ -86,14 +102,18 @@ function effectiveDurations(config: ImprovementRouteDeps['config'], requested: D
 export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps): Router {
   const router = Router();
 
-  async function assertReferencesExist(proposal: z.infer<typeof proposalSchema>) {
+  /** Checks what the proposal refers to; answers the process it changes and who owns it. */
+  async function resolveReferences(proposal: z.infer<typeof proposalSchema>): Promise<{ process: string; processOwner: string }> {
     const units = await db.orgUnit.findMany({ where: { id: { in: proposal.orgUnits } }, select: { id: true } });
     const missing = proposal.orgUnits.filter((id) => !units.some((unit) => unit.id === id));
     if (missing.length > 0) throw new AppError('unprocessable', 422, `orgUnits: no organisational unit ${missing.join(', ')}`);
-    const owner = await db.person.findUnique({ where: { email: proposal.processOwner.toLowerCase() } });
+    const fromLibrary = proposal.processId ? await processForImprovement(db, proposal.processId) : undefined;
+    const processOwner = (proposal.processOwner ?? fromLibrary?.ownerEmail)!.toLowerCase();
+    const owner = await db.person.findUnique({ where: { email: processOwner } });
     if (!owner?.roles.includes('process-owner')) {
-      throw new AppError('unprocessable', 422, `processOwner: ${proposal.processOwner} is not a registered process owner`);
+      throw new AppError('unprocessable', 422, `processOwner: ${processOwner} is not a registered process owner`);
     }
+    return { process: fromLibrary?.name ?? proposal.process!, processOwner };
   }
 
   /** Submits a proposal [SG3.SP4 sp8]: starts its lifecycle workflow. */
@@ -105,14 +125,15 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
     if (proposer.toLowerCase() !== caller.email && !callerHolds(caller, 'orpg')) {
       throw new AppError('forbidden', 403, 'body.proposer: you may only submit proposals as yourself');
     }
-    await assertReferencesExist(proposal);
-    const { processOwner, durations, proposer: _proposer, ...details } = proposal;
+    const { process, processOwner } = await resolveReferences(proposal);
+    const { processOwner: _owner, processId: _processId, durations, proposer: _proposer, ...details } = proposal;
     const input: ImprovementInput = {
       ...details,
+      process,
       orgUnits: [...new Set(details.orgUnits)],
       id: randomUUID(),
       proposerEmail: proposer.toLowerCase(),
-      processOwnerEmail: processOwner.toLowerCase(),
+      processOwnerEmail: processOwner,
       durations: effectiveDurations(config, durations),
       selfApprovalBlockedSteps: config.selfApprovalBlockedSteps,
     };
@@ -196,6 +217,7 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
       proposer: improvement.proposerEmail,
       processOwner: improvement.processOwnerEmail,
       process: improvement.process,
+      processId: improvement.processId,
       source: improvement.source,
       pilot: improvement.pilot,
       orgUnits: improvement.orgUnitIds,

@@ -413,6 +413,12 @@ describe('generated invalid and random requests', () => {
         return { to: people.orpg, reason: 'Away this week' };
       case '/api/org-units':
         return { name: 'Generated Unit', manager: 'generated.manager@example.org' };
+      case '/api/org-units/{id}/processes':
+        return { processes: [] };
+      case '/api/processes':
+        return { name: 'Generated Process', owner: people.owner, purpose: 'Probing' };
+      case '/api/processes/{id}/versions':
+        return { summary: 'Generated version' };
       case '/api/people':
         return { email: 'generated.person@example.org', name: 'Generated Person', roles: ['staff'], manager: people.chief, orgUnit: organisation.claimsUnit };
       case '/api/people/{email}/tokens':

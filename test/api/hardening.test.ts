@@ -281,7 +281,7 @@ describe('seeding the organisation from a file', () => {
     const service = await startTestService({ databaseUrl: await createMigratedDatabase(), env: { SEED_FILE: file } });
     try {
       const units = await service.call('GET', '/api/org-units');
-      expect(units.body.items).toEqual([{ id: expect.any(String), name: 'Claims', manager: 'm@example.org' }]);
+      expect(units.body.items).toEqual([{ id: expect.any(String), name: 'Claims', manager: 'm@example.org', processes: [] }]);
       const person = await service.call('GET', '/api/people/orpg@example.org');
       expect(person.status).toBe(200);
       expect(person.body).toEqual({ email: 'orpg@example.org', name: 'O', roles: ['orpg'], manager: null, orgUnit: units.body.items[0].id });

@@ -59,7 +59,7 @@ describe('submitting an improvement over HTTP', () => {
     expect(fields).toEqual(expect.arrayContaining(['body.title', 'body.description', 'body.proposer', 'body']));
     expect(response.body.error.message).toContain('body.proposer');
     expect(response.body.error.message).toContain('colour');
-    expect(fields).toEqual(expect.arrayContaining(['body.processOwner', 'body.process', 'body.orgUnits', 'body.source', 'body.pilot']));
+    expect(fields).toEqual(expect.arrayContaining(['body.processOwner', 'body.processId', 'body.orgUnits', 'body.source', 'body.pilot']));
     const after = await service.call('GET', '/api/improvements');
     expect(after.body.total).toBe(before.body.total);
   });

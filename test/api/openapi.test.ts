@@ -85,7 +85,9 @@ describe('the OpenAPI document', () => {
       expect(statuses(path, 'post'), path).toEqual(expect.arrayContaining(['200', '202', '400', '401', '403', '404', '409', '503']));
     }
     expect(statuses('/api/tasks/{id}/decision', 'post')).toContain('429');
-    expect(statuses('/api/org-units', 'post')).toContain('409');
+    expect(statuses('/api/org-units', 'post')).toEqual(expect.arrayContaining(['409', '422']));
+    expect(statuses('/api/org-units/{id}/processes', 'put')).toEqual(expect.arrayContaining(['200', '400', '403', '404', '422']));
+    expect(statuses('/api/processes', 'post')).toEqual(expect.arrayContaining(['201', '400', '403', '409', '422']));
     expect(document.paths['/api/people/{email}/tokens/{id}'].delete.responses['204'].content).toBeUndefined();
   });
 
@@ -133,7 +135,7 @@ describe('the OpenAPI document', () => {
   it('describes every request body as a closed object schema that rejects unknown fields', () => {
     const withBodies = operations.filter((operation) => operation.body);
     expect(withBodies.map((operation) => `${operation.method} ${operation.path}`)).toEqual(
-      operations.filter((operation) => operation.method === 'post').map((operation) => `${operation.method} ${operation.path}`),
+      operations.filter((operation) => operation.method === 'post' || operation.method === 'put').map((operation) => `${operation.method} ${operation.path}`),
     );
     for (const operation of withBodies) {
       const where = `${operation.method} ${operation.path}`;
@@ -151,7 +153,10 @@ describe('the OpenAPI document', () => {
 
   it("lists a proposal's mandatory fields as required, and its optional ones as not", () => {
     const schema = document.paths['/api/improvements'].post.requestBody.content['application/json'].schema as JsonSchema;
-    expect(schema.required).toEqual(expect.arrayContaining(['title', 'processOwner', 'process', 'orgUnits', 'source', 'pilot']));
+    expect(schema.required).toEqual(expect.arrayContaining(['title', 'orgUnits', 'source', 'pilot']));
+    // The process it changes: from the library (processId), or by name and owner as before the library.
+    expect(schema.anyOf).toEqual([{ required: ['processId'] }, { required: ['process', 'processOwner'] }]);
+    expect(schema.properties?.processId).toMatchObject({ type: 'string', format: 'uuid' });
     expect(schema.required).not.toContain('proposer');
     expect(schema.required).not.toContain('durations');
     expect(schema.properties?.pilot?.type).toBe('boolean');

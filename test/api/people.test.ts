@@ -21,7 +21,7 @@ describe('registering organisational units and people over HTTP', () => {
   it('creates a unit and reads it back, alone and in the list', async () => {
     const created = await service.call('POST', '/api/org-units', { name: '  Quality Assurance ', manager: 'Quinn.Lead@Example.org' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Quality Assurance', manager: 'quinn.lead@example.org' });
+    expect(created.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Quality Assurance', manager: 'quinn.lead@example.org', processes: [] });
 
     const read = await service.call('GET', `/api/org-units/${created.body.id}`);
     expect(read.status).toBe(200);
