@@ -34,10 +34,10 @@ describe("a task's transitions, each one activity run by the worker within the w
       expect(await activitiesScheduled(improvement.handle)).toEqual([
         'recordImprovement (local)', // submitted
         'sendNotification', // the proposer's acknowledgement
-        'openTaskAndNotify (local)', // review
+        'openTaskAndNotify', // review
         'closeTask (local)', // review decided, with its history entry, in the workflow task that took the decision
         'recordImprovement (local)', // moved to prioritisation
-        'openTaskAndNotify (local)', // score
+        'openTaskAndNotify', // score
       ]);
       const state = await improvement.status();
       expect(state.openTasks.map((task) => task.id)).toEqual([score.id]);

@@ -26,8 +26,10 @@ export async function openTask(host: TaskHost, live: LiveTask, request: TaskRequ
   const { task } = live;
   const blocked = host.selfApprovalBlockedSteps.includes(request.step);
   const entry: HistoryEntry = { at: new Date().toISOString(), step: request.step, actor: 'system', action: 'asked', channel: 'system', taskId: task.id };
-  // The worker opens it within the workflow task: one transaction, idempotent by the task's id.
-  const opener = patched('open-task-locally') ? localActivities : activities;
+  // Opened as an ordinary activity: its row and email must not exist before the workflow task that
+  // made the task live is recorded, or a decision could arrive for a task the workflow does not know.
+  // Histories recorded while it was a local activity replay as they ran.
+  const opener = !patched('open-task-as-activity-again') && patched('open-task-locally') ? localActivities : activities;
   const opened = await CancellationScope.nonCancellable(() =>
     opener.openTaskAndNotify({
       task: {
