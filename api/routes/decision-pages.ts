@@ -9,6 +9,7 @@ import { type DecisionDeps, type DecisionReceipt, decisionIdPattern, submitDecis
 import { AppError, findUnstorableText } from '../errors';
 import { fieldInput, hiddenInputs, improvementSummary } from '../decision-forms';
 import { escapeHtml, page } from '../html';
+import { catchUpUnappliedDecision } from '../use-cases/unapplied-decisions';
 import { type DecisionLinkDeps, decisionLinkUseCases, type LinkRow, type TaskRow } from '../use-cases/decision-links';
 
 export interface DecisionPageDeps extends DecisionDeps, DecisionLinkDeps {
@@ -122,6 +123,7 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   /** A resubmitted form whose decision was already applied: its outcome, not "already decided". */
   async function alreadyRecorded(token: string, decisionId: string | undefined): Promise<string | undefined> {
     const recorded = await links.recordedDecisionOf(token, decisionId);
+    if (recorded) await catchUpUnappliedDecision(deps.temporal, recorded.task);
     return recorded ? receiptPage(recorded.task.step, recorded.receipt.outcome, recorded.receipt) : undefined;
   }
 
