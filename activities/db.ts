@@ -21,6 +21,8 @@ export interface OpenTaskRequest {
   timing: StepTiming;
   /** An absolute due date (YYYY-MM-DD, end of that day UTC) or a duration, instead of timing.due. */
   dueDate?: string;
+  /** When the workflow opened it (its own clock); the task's due dates count from here. */
+  openedAt?: string;
 }
 
 export interface TaskClockIso {
@@ -130,12 +132,19 @@ export async function findDelegate(db: Pick<Database, 'delegation'>, email: stri
   return { assignee: delegation.delegateEmail, onBehalfOf: email };
 }
 
+/** An improvement's escalation level: the highest among all its open tasks, its units' deployment tasks included. */
+export function refreshEscalationLevel(client: Pick<Database, '$executeRaw'>, improvementId: string) {
+  return client.$executeRaw`UPDATE improvement SET escalation_level = COALESCE((SELECT MAX(escalation_level) FROM task WHERE improvement_id = ${improvementId}::uuid AND status = 'open'), 0) WHERE id = ${improvementId}::uuid`;
+}
+
+/** Who a late task escalates to first: the assignee's manager, else whoever holds "management". */
+export async function findManager(db: Pick<Database, 'person'>, email: string): Promise<string> {
+  const person = await db.person.findUnique({ where: { email } });
+  return person?.managerEmail ?? findRoleHolder(db, 'management');
+}
+
 /** Activities that keep the PostgreSQL read model in step with the workflows. */
 export function createDbActivities({ db, calendar }: { db: Database; calendar: BusinessCalendar }) {
-  /** An improvement's escalation level: the highest among all its open tasks, its units' deployment tasks included. */
-  function refreshEscalationLevel(client: Pick<Database, '$executeRaw'>, improvementId: string) {
-    return client.$executeRaw`UPDATE improvement SET escalation_level = COALESCE((SELECT MAX(escalation_level) FROM task WHERE improvement_id = ${improvementId}::uuid AND status = 'open'), 0) WHERE id = ${improvementId}::uuid`;
-  }
 
   return {
     /** Upserts the improvement's snapshot and, once per key, the history entry that changed it. */
@@ -255,12 +264,8 @@ export function createDbActivities({ db, calendar }: { db: Database; calendar: B
     },
 
     /** The first rung of escalation: the person's manager, or management when none is known. */
-    async resolveManager({ email }: { email: string }): Promise<string> {
-      const person = await db.person.findUnique({ where: { email } });
-      if (person?.managerEmail) return person.managerEmail;
-      const management = await db.person.findFirst({ where: { roles: { has: 'management' } }, orderBy: { email: 'asc' } });
-      if (!management) throw new Error('nobody holds the role "management": register one with POST /api/people');
-      return management.email;
+    resolveManager({ email }: { email: string }): Promise<string> {
+      return findManager(db, email);
     },
 
     /** The organisational units an improvement deploys to. */

@@ -3,6 +3,7 @@ import { createDbActivities } from './db';
 import { createDelegationActivities } from './delegations';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 import { createProcessDeploymentActivities, type ProcessDeploymentDeps } from './process-deployment';
+import { createTaskDeadlineActivities } from './task-deadlines';
 import { createTaskOpeningActivities } from './task-opening';
 
 export interface ActivityDeps extends NotificationDeps, ProcessDeploymentDeps {
@@ -17,5 +18,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createProcessDeploymentActivities(deps),
     ...createTaskOpeningActivities(deps),
+    ...createTaskDeadlineActivities(deps),
   };
 }

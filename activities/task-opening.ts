@@ -82,7 +82,7 @@ export function createTaskOpeningActivities(deps: { db: Database; calendar: Busi
             onBehalfOf: onBehalfOf ?? null,
             unitId: spec.unitId ?? null,
             proposerBlocked: spec.proposerBlocked ?? null,
-            ...taskClock(spec, new Date(), calendar),
+            ...taskClock(spec, spec.openedAt ? new Date(spec.openedAt) : new Date(), calendar),
           },
         });
         const result = asked(task);

@@ -38,6 +38,19 @@ function refusalFrom(error: WorkflowUpdateFailedError): AppError {
 }
 
 /**
+ * The server refuses updates while the workflow's last task failed or timed out (its worker was
+ * killed mid-task) and is waiting to be retried: the signal waits for that retry instead.
+ */
+function workflowTaskFailing(error: unknown): boolean {
+  const failure = error as { code?: unknown; message?: string; cause?: { code?: unknown; message?: string } };
+  const code = failure.code ?? failure.cause?.code;
+  const text = `${failure.message ?? ''} ${failure.cause?.message ?? ''}`;
+  return code === grpcFailedPrecondition && /Workflow Task in failed state/i.test(text);
+}
+
+const grpcFailedPrecondition = 9;
+
+/**
  * Hands a person's request to a workflow as an Update, so they learn at once whether it was
  * accepted. When no worker takes it within `waitMs` (none running), the same request goes as a
  * Signal, which the server keeps until a worker returns: the person is told it was received.
@@ -58,7 +71,7 @@ export async function updateOrSignal<R, A extends [unknown, ...unknown[]]>(
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw refusalFrom(error);
     if (error instanceof WorkflowNotFoundError) throw new WorkflowEnded();
-    if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error))) throw error;
+    if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(error) || workflowTaskFailing(error))) throw error;
   }
   try {
     await handle.signal(messages.signal, ...args);

@@ -168,6 +168,23 @@ describe('faults during a decision never mislead the decider or the auditor', ()
     expect(await decisionAudits(task.id)).toHaveLength(1);
   }, 120_000);
 
+  it('a decision the read model shows applied while its workflow lost it (worker and API died together) is applied when the decider submits it again', async () => {
+    const { id, task } = await reviewTask('Closed in the read model, lost by the workflow');
+    // What a worker that closed the task and died before its workflow task was recorded leaves behind.
+    const decisionId = `lost-${task.id}`;
+    const pg = new PgClient({ connectionString: env.DATABASE_URL });
+    await pg.connect();
+    try {
+      await pg.query(`UPDATE task SET status = 'decided', outcome = 'accept', decided_by = $2, channel = 'api', decision_id = $3, decision = '{}'::jsonb, closed_at = now() WHERE id = $1`, [task.id, task.assignee, decisionId]);
+    } finally {
+      await pg.end();
+    }
+    const again = await api.call('POST', `/api/tasks/${task.id}/decision`, { actor: task.assignee, outcome: 'accept' }, { 'idempotency-key': decisionId });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const improvement = await improvementAt(api, id, 'prioritisation');
+    expect((improvement.history as { action: string; taskId?: string }[]).filter((entry) => entry.taskId === task.id).map((entry) => entry.action)).toContain('Accept');
+  }, 120_000);
+
   it('when Temporal cannot be reached, submitting an improvement answers 503 with Retry-After and starts nothing', async () => {
     const unreachable = createTemporalClient(`127.0.0.1:${await freePort()}`, 'default');
     const app = createApp({ temporal: unreachable, db, config: loadConfig(env, 'api'), adminToken, appSecret, logger: silentLogger });

@@ -8,6 +8,7 @@ import { AppError, findUnstorableText } from '../errors';
 import { fieldInput, hiddenInputs } from '../decision-forms';
 import { escapeHtml, page } from '../html';
 import { isAdoptionStep, taskContextHtml, taskStepSpec } from '../task-steps';
+import { catchUpUnappliedDecision } from '../use-cases/unapplied-decisions';
 import { type DecisionLinkDeps, decisionLinkUseCases, type LinkRow, type TaskRow } from '../use-cases/decision-links';
 
 export interface DecisionPageDeps extends DecisionDeps, DecisionLinkDeps {
@@ -123,6 +124,7 @@ export function decisionPageRoutes(deps: DecisionPageDeps): Router {
   /** A resubmitted form whose decision was already applied: its outcome, not "already decided". */
   async function alreadyRecorded(token: string, decisionId: string | undefined): Promise<string | undefined> {
     const recorded = await links.recordedDecisionOf(token, decisionId);
+    if (recorded) await catchUpUnappliedDecision(deps.temporal, recorded.task);
     return recorded ? receiptPage(recorded.task.step, recorded.receipt.outcome, recorded.receipt) : undefined;
   }
 

@@ -5,6 +5,7 @@ import { decideUpdate, type DecisionRequest, type DecisionResult, decisionSignal
 import { taskStepSpec, validateTaskDecision } from '../task-steps';
 import { AppError, assertStorableText } from '../errors';
 import { updateOrSignal, WorkflowEnded } from '../handoff';
+import { catchUpUnappliedDecision } from './unapplied-decisions';
 
 export interface DecisionDeps {
   temporal: Client;
@@ -115,7 +116,10 @@ export async function submitDecision(deps: DecisionDeps, decision: SubmittedDeci
   assertStorableText({ outcome: decision.outcome, fields: decision.fields }, 'decision');
   const task = await findTask(deps.db, decision.taskId);
   const recorded = await recordedDecision(deps.db, task, decision.decisionId, decision.actor);
-  if (recorded) return recorded;
+  if (recorded) {
+    await catchUpUnappliedDecision(deps.temporal, task);
+    return recorded;
+  }
   await precheck(deps, decision, task);
   const request: DecisionRequest = {
     taskId: decision.taskId,

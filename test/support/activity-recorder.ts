@@ -161,6 +161,19 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
     async escalateTask({ taskId, level }) {
       recorder.record(recorder.escalations, { taskId, level, at: simulatedNow() });
     },
+    // Local activities: the workflow's entry says when, in simulated time.
+    async remindTask({ event, email }) {
+      recorder.record(recorder.events, event);
+      recorder.record(recorder.emails, { kind: email.kind, to: email.to, taskId: email.taskId, template: email.template, at: new Date(event.at) });
+    },
+    async escalateTaskAndNotify({ taskId, level, assignee, event, email }) {
+      const to = level === 1 ? (managers[assignee] ?? people.management) : people.management;
+      const at = new Date(event.at);
+      recorder.record(recorder.escalations, { taskId, level, at });
+      recorder.record(recorder.events, { ...event, action: `${event.action} (${to})` });
+      recorder.record(recorder.emails, { kind: email.kind, to, taskId, template: email.template, at });
+      return { to };
+    },
     async closeTask({ taskId, status, outcome, decidedBy, event }) {
       recorder.record(recorder.closed, { taskId, status, outcome, decidedBy });
       if (event) recorder.record(recorder.events, event);
@@ -169,7 +182,8 @@ export function createStubActivities(recorder: ActivityRecorder, calendarNow: ()
       const existing = recorder.tasks.find((task) => task.id === spec.id);
       if (existing) return { assignee: existing.assignee, ...iso(existing) };
       const assignee = 'email' in wanted ? wanted.email : roleHolder(wanted.role, excluding);
-      const openedAt = simulatedNow();
+      // A local activity's scheduled time is the worker's clock, not the simulated one: the workflow says when.
+      const openedAt = spec.openedAt ? new Date(spec.openedAt) : simulatedNow();
       const clock = taskClock(spec, openedAt, calendarNow());
       const { id, step, workflowId, unitId } = spec;
       recorder.record(recorder.tasks, { id, step, assignee, workflowId, unitId, openedAt, ...clock });

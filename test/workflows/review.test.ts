@@ -22,7 +22,7 @@ describe('review of a proposal, in simulated time', () => {
 
       const state = await improvement.reached('prioritisation');
       expect(state.status).toBe('active');
-      expect(state.history.map((entry) => entry.action)).toContain('accepted for prioritisation');
+      expect(world.recorder.events.map((entry) => entry.action)).toContain('accepted for prioritisation');
       const score = await improvement.task('score');
       expect(score.assignee).toBe(people.orpg);
     }));

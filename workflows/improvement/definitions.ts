@@ -176,6 +176,13 @@ export interface Lessons {
   measuredEffect: string;
 }
 
+/** Comments a step is shown again when its work comes back: the changes requested, the plan or the lessons returned. */
+export interface ReturnedComments {
+  changesRequested?: string;
+  planReturned?: string;
+  lessonsReturned?: string;
+}
+
 /** The whole live state of one improvement, as the status query returns it. */
 export interface ImprovementState {
   id: string;
@@ -195,7 +202,12 @@ export interface ImprovementState {
   units: UnitDeployment[];
   lessons?: Lessons;
   openTasks: OpenTask[];
-  history: HistoryEntry[];
+  /** How many history entries the improvement has; the entries themselves are in the read model. */
+  historyCount?: number;
+  /** The latest comments a later step shows its assignee. */
+  comments?: ReturnedComments;
+  /** Only in a state carried over from a run before the history moved out of the workflow's state. */
+  history?: HistoryEntry[];
   /** Escalation flags raised and not yet cleared by a decision. */
   escalations: { taskId: string; level: 1 | 2; to: string; at: string }[];
   endReason?: string;

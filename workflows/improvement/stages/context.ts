@@ -1,5 +1,5 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { activities } from '../activity-proxy';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { activities, localActivities } from '../activity-proxy';
 import {
   type DurationOverrides,
   type HistoryEntry,
@@ -7,6 +7,7 @@ import {
   type ImprovementStage,
   type ImprovementState,
   type ImprovementStatus,
+  type ReturnedComments,
   searchAttributes,
 } from '../definitions';
 import { TaskBoard } from '../tasks/board';
@@ -74,7 +75,7 @@ export function initialState(input: ImprovementInput): ImprovementState {
     planRevision: 0,
     units: [],
     openTasks: [],
-    history: [],
+    historyCount: 0,
     escalations: [],
   };
 }
@@ -82,18 +83,28 @@ export function initialState(input: ImprovementInput): ImprovementState {
 /** The lifecycle's context over `state`; its task board registers the decision and reassignment handlers. */
 export function createLifecycleContext(input: ImprovementInput, state: ImprovementState): LifecycleContext {
   const durations = input.durations ?? {};
-  let historyKey = state.history.length;
+  forgetCarriedOverHistory(state);
+  let historyKey = state.historyCount ?? 0;
+  /** An entry the read model now holds: counted, and its comment kept where a later step shows it. */
+  function noteEntry(entry: HistoryEntry) {
+    historyKey += 1;
+    state.historyCount = historyKey;
+    state.comments = commentsAfter(state.comments ?? {}, entry);
+  }
 
   async function addHistory(entry: Omit<HistoryEntry, 'at'>, key: string) {
     const recorded: HistoryEntry = { at: new Date().toISOString(), ...entry };
-    state.history.push(recorded);
-    historyKey += 1;
+    noteEntry(recorded);
     await recordState({ ...recorded, key });
   }
 
+  let stageInSearch: ImprovementStage | undefined;
   async function recordState(event?: HistoryEntry & { key: string }) {
-    upsertSearchAttributes([{ key: searchAttributes.stage, value: state.stage }]);
-    await activities.recordImprovement({ workflowId: workflowInfo().workflowId, state: withoutHistory(state), event });
+    // Recorded by the worker within the workflow task, and the search attribute set only when the stage moves.
+    const locally = patched('record-state-locally');
+    if (!locally || stageInSearch !== state.stage) upsertSearchAttributes([{ key: searchAttributes.stage, value: state.stage }]);
+    stageInSearch = state.stage;
+    await (locally ? localActivities : activities).recordImprovement({ workflowId: workflowInfo().workflowId, state: withoutHistory(state), event });
   }
 
   async function moveTo(stage: ImprovementStage, entry: Omit<HistoryEntry, 'at' | 'step'> & { step?: string }) {
@@ -129,10 +140,7 @@ export function createLifecycleContext(input: ImprovementInput, state: Improveme
     stage: () => state.stage,
     addHistory,
     keyedEvent: (entry, key) => ({ ...entry, key }),
-    remember: (entry) => {
-      state.history.push(entry);
-      historyKey += 1;
-    },
+    remember: noteEntry,
   });
 
   return {
@@ -152,6 +160,22 @@ export function createLifecycleContext(input: ImprovementInput, state: Improveme
 function withoutHistory(state: ImprovementState): Omit<ImprovementState, 'history'> {
   const { history: _history, ...rest } = state;
   return rest;
+}
+
+/** The comments a later step shows, after one more history entry: the latest of each kind wins. */
+export function commentsAfter(comments: ReturnedComments, entry: HistoryEntry): ReturnedComments {
+  if (entry.action === 'Request changes') return { ...comments, changesRequested: entry.comment };
+  if (entry.step === 'plan-approval' || entry.step === 'pilot-decision') return { ...comments, planReturned: entry.comment };
+  if (entry.step === 'lessons-confirm') return { ...comments, lessonsReturned: entry.comment };
+  return comments;
+}
+
+/** A state carried over from before keeps its whole history: count it, keep its comments, and carry it no further. */
+function forgetCarriedOverHistory(state: ImprovementState): void {
+  if (!state.history) return;
+  state.historyCount = state.history.length;
+  state.comments = state.history.reduce(commentsAfter, {});
+  delete state.history;
 }
 
 function proposalContext(state: ImprovementState): string[] {

@@ -2,8 +2,8 @@ import { type LifecycleContext, type Next, text, verdict } from './context';
 
 /** The process owner records lessons learned and the measured effect; the ORPG confirms or returns them [SG3.SP4]. */
 export async function learnLessons({ state, board, context, recordState }: LifecycleContext, next: Next<'confirm' | 'return'>): Promise<void> {
-  const returned = [...state.history].reverse().find((entry) => entry.step === 'lessons-confirm');
-  const comments = returned?.comment ? [`Comments on the previous lessons: ${returned.comment}`] : [];
+  const returned = state.comments?.lessonsReturned;
+  const comments = returned ? [`Comments on the previous lessons: ${returned}`] : [];
   const recorded = await board.ask({ step: 'lessons', assignee: { email: state.processOwnerEmail }, context: context(...comments) });
   state.lessons = { lessons: text(recorded, 'lessons') ?? '', measuredEffect: text(recorded, 'measuredEffect') ?? '' };
   await recordState();

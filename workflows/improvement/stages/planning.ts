@@ -3,11 +3,11 @@ import { type LifecycleContext, type Next, verdict } from './context';
 
 /** The process owner submits the process action plan; management approves or returns it [SG2.SP1]. */
 export async function planActions({ state, board, context, recordState }: LifecycleContext, next: Next<'approve' | 'return'>): Promise<void> {
-  const returned = [...state.history].reverse().find((entry) => entry.step === 'plan-approval' || entry.step === 'pilot-decision');
+  const returned = state.comments?.planReturned;
   const submitted = await board.ask({
     step: 'plan',
     assignee: { email: state.processOwnerEmail },
-    context: context(...(returned?.comment ? [`Comments on the previous plan: ${returned.comment}`] : [])),
+    context: context(...(returned ? [`Comments on the previous plan: ${returned}`] : [])),
   });
   const plan = submitted.fields as unknown as ActionPlan;
   state.plan = { ...plan, actions: plan.actions.map((action) => ({ ...action })) };

@@ -2,11 +2,10 @@ import { type LifecycleContext, type Next, verdict } from './context';
 
 /** The proposer revises the proposal after a change request, or withdraws it. */
 export async function reviseProposal({ state, board, context }: LifecycleContext, next: Next<'resubmit' | 'withdraw'>): Promise<void> {
-  const lastRequest = [...state.history].reverse().find((entry) => entry.action === 'Request changes');
   const decision = await board.ask({
     step: 'revise',
     assignee: { email: state.proposerEmail },
-    context: context(`Changes requested: ${lastRequest?.comment ?? ''}`),
+    context: context(`Changes requested: ${state.comments?.changesRequested ?? ''}`),
   });
   if (decision.outcome === 'withdraw') return next.withdraw(verdict(decision));
   const { title, description, proposedChange } = decision.fields as Record<string, string | undefined>;

@@ -1,7 +1,7 @@
-import { condition } from '@temporalio/workflow';
-import { activities } from '../activity-proxy';
-import type { OpenTask } from '../definitions';
-import { notifyAssignee } from './opening';
+import { condition, patched } from '@temporalio/workflow';
+import { activities, localActivities } from '../activity-proxy';
+import type { HistoryEntry, OpenTask } from '../definitions';
+import { assigneeEmail, notifyAssignee } from './opening';
 import type { Decision, LiveTask, TaskHost } from './task';
 
 /** Waits for the task's decision: reminds before it is due, escalates when due and again later. */
@@ -22,6 +22,16 @@ async function waitUntil(decided: () => boolean, iso: string): Promise<boolean> 
 }
 
 async function remind(host: TaskHost, task: OpenTask, context: string[]): Promise<void> {
+  if (patched('remind-in-one-step')) {
+    const entry: HistoryEntry = { at: new Date().toISOString(), step: task.step, actor: 'system', action: `reminded ${task.assignee}`, channel: 'system', taskId: task.id };
+    await localActivities.remindTask({
+      improvementId: host.improvementId,
+      event: host.keyedEvent(entry, `${task.id}:reminded`),
+      email: assigneeEmail(host, task, context, 'reminder'),
+    });
+    host.remember(entry);
+    return;
+  }
   await notifyAssignee(host, task, context, 'reminder');
   await host.addHistory(
     { step: task.step, actor: 'system', action: `reminded ${task.assignee}`, channel: 'system', taskId: task.id },
@@ -29,7 +39,10 @@ async function remind(host: TaskHost, task: OpenTask, context: string[]): Promis
   );
 }
 
+const escalatedTo = (level: 1 | 2) => `escalated to ${level === 1 ? "the assignee's manager" : 'management'}`;
+
 async function escalate(host: TaskHost, task: OpenTask, level: 1 | 2): Promise<void> {
+  if (patched('escalate-in-one-step')) return escalateInOneStep(host, task, level);
   const to = level === 1 ? await activities.resolveManager({ email: task.assignee }) : await activities.resolveRole({ role: 'management' });
   task.escalationLevel = level;
   host.escalations.push({ taskId: task.id, level, to, at: new Date().toISOString() });
@@ -39,7 +52,7 @@ async function escalate(host: TaskHost, task: OpenTask, level: 1 | 2): Promise<v
     {
       step: task.step,
       actor: 'system',
-      action: `escalated to ${level === 1 ? "the assignee's manager" : 'management'} (${to})`,
+      action: `${escalatedTo(level)} (${to})`,
       channel: 'system',
       taskId: task.id,
     },
@@ -53,4 +66,26 @@ async function escalate(host: TaskHost, task: OpenTask, level: 1 | 2): Promise<v
     to,
     template: { name: 'escalation', level, step: task.step, assignee: task.assignee, dueAt: task.dueAt, improvementTitle: host.improvementTitle },
   });
+}
+
+/** Resolves whom to tell, flags the task, records the escalation and queues its email, in one local activity. */
+async function escalateInOneStep(host: TaskHost, task: OpenTask, level: 1 | 2): Promise<void> {
+  task.escalationLevel = level;
+  const entry: HistoryEntry = { at: new Date().toISOString(), step: task.step, actor: 'system', action: escalatedTo(level), channel: 'system', taskId: task.id };
+  const { to } = await localActivities.escalateTaskAndNotify({
+    improvementId: host.improvementId,
+    taskId: task.id,
+    level,
+    assignee: task.assignee,
+    event: host.keyedEvent(entry, `${task.id}:escalated-${level}`),
+    email: {
+      key: `${task.id}:escalation-${level}`,
+      improvementId: host.improvementId,
+      taskId: task.id,
+      kind: `escalation-${level}`,
+      template: { name: 'escalation', level, step: task.step, assignee: task.assignee, dueAt: task.dueAt, improvementTitle: host.improvementTitle },
+    },
+  });
+  host.escalations.push({ taskId: task.id, level, to, at: entry.at });
+  host.remember({ ...entry, action: `${entry.action} (${to})` });
 }

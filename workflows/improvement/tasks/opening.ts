@@ -1,5 +1,6 @@
 import { CancellationScope, patched, uuid4 } from '@temporalio/workflow';
-import { activities } from '../activity-proxy';
+import { activities, localActivities } from '../activity-proxy';
+import type { NotificationRequest } from '../../../activities/notifications';
 import type { HistoryEntry, OpenTask } from '../definitions';
 import { type LiveTask, type TaskHost, type TaskRequest, timingFor } from './task';
 
@@ -25,8 +26,12 @@ export async function openTask(host: TaskHost, live: LiveTask, request: TaskRequ
   const { task } = live;
   const blocked = host.selfApprovalBlockedSteps.includes(request.step);
   const entry: HistoryEntry = { at: new Date().toISOString(), step: request.step, actor: 'system', action: 'asked', channel: 'system', taskId: task.id };
+  // Opened as an ordinary activity: its row and email must not exist before the workflow task that
+  // made the task live is recorded, or a decision could arrive for a task the workflow does not know.
+  // Histories recorded while it was a local activity replay as they ran.
+  const opener = !patched('open-task-as-activity-again') && patched('open-task-locally') ? localActivities : activities;
   const opened = await CancellationScope.nonCancellable(() =>
-    activities.openTaskAndNotify({
+    opener.openTaskAndNotify({
       task: {
         id: task.id,
         improvementId: host.improvementId,
@@ -36,6 +41,7 @@ export async function openTask(host: TaskHost, live: LiveTask, request: TaskRequ
         proposerBlocked: blocked,
         timing: timingFor(host.durations, request.step),
         dueDate: request.due,
+        openedAt: entry.at,
       },
       assignee: request.assignee,
       excluding: blocked && host.proposerEmail ? [host.proposerEmail] : [],
@@ -81,7 +87,12 @@ export async function announceTask(host: TaskHost, live: LiveTask): Promise<void
 
 /** Emails the task, or its reminder, to its assignee; `attempt` keys the email of each reassignment. */
 export function notifyAssignee(host: TaskHost, task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder', attempt = 0) {
-  return activities.sendNotification({
+  return activities.sendNotification(assigneeEmail(host, task, context, kind, attempt));
+}
+
+/** The email of a task, or of its reminder, to its assignee. */
+export function assigneeEmail(host: TaskHost, task: OpenTask, context: string[], kind: 'task-assigned' | 'reminder', attempt = 0): NotificationRequest {
+  return {
     key: attempt === 0 ? `${task.id}:${kind}` : `${task.id}:${kind}:${attempt}`,
     improvementId: host.improvementId,
     taskId: task.id,
@@ -97,5 +108,5 @@ export function notifyAssignee(host: TaskHost, task: OpenTask, context: string[]
       improvementTitle: host.improvementTitle,
       context: task.onBehalfOf ? [`You act for ${task.onBehalfOf}.`, ...context] : context,
     },
-  });
+  };
 }
