@@ -67,6 +67,8 @@ export class People {
   /** When each decision submission waiting for its answer right now was sent. */
   private readonly submitting = new Set<{ since: number }>();
   private readonly seen = new Set<string>();
+  /** Message-IDs already read: a message delivered again shows once in a mailbox, as it does in Gmail or Outlook. */
+  private readonly read = new Set<string>();
   private readonly inbox: MailInbox;
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
@@ -101,6 +103,8 @@ export class People {
       const message = await this.inbox.get(id);
       if (!message) continue;
       this.seen.add(id);
+      if (message.messageId && this.read.has(message.messageId)) continue;
+      if (message.messageId) this.read.add(message.messageId);
       messages.push(message);
     }
     return messages;
