@@ -1,30 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import type { Config } from '../../config';
-import type { Database } from '../../prisma/database';
 import { findImprovementRecord } from '../../reports/read-model';
-import {
-  durationPattern,
-  improvementSources,
-  improvementStages,
-  improvementStatuses,
-  improvementWorkflowId,
-  type DurationOverrides,
-  type ImprovementInput,
-  withdrawSignal,
-  withdrawUpdate,
-  type WithdrawRequest,
-  type ImprovementState,
-} from '../../workflows/improvement/definitions';
+import { durationPattern, improvementSources, improvementStages, improvementStatuses, improvementWorkflowId } from '../../workflows/improvement/definitions';
 import { stepNames } from '../../workflows/improvement/steps';
-import { audit } from '../audit';
-import { allow, callerHolds } from '../auth';
+import { allow } from '../auth';
 import { AppError, parse } from '../errors';
 import { emailAddress, freeText } from '../input-fields';
-import { updateOrSignal } from '../handoff';
-import { processForImprovement } from '../use-cases/process-library';
+import { type ImprovementDeps, submitImprovement, withdrawImprovement } from '../use-cases/improvements';
 
 const duration = z.string().regex(durationPattern, 'must be a duration such as 5bd, 3d, 12h, 30m or 45s');
 const timing = z.strictObject({ due: duration, remindBefore: duration, escalateAfter: duration }).partial();
@@ -80,76 +63,17 @@ export const improvementListQuery = z.strictObject({
 export const improvementParams = z.strictObject({ id: z.uuid() });
 export const withdrawBody = z.strictObject({ actor: emailAddress().optional(), reason: freeText(1, 5_000) });
 
-export interface ImprovementRouteDeps {
-  temporal: Client;
-  db: Database;
-  config: Pick<
-    Config,
-    'TEMPORAL_TASK_QUEUE' | 'STEP_DUE' | 'STEP_REMIND_BEFORE' | 'STEP_ESCALATE_AFTER' | 'AUDIT_SETTLING_PERIOD' | 'DECISION_WAIT_MS' | 'selfApprovalBlockedSteps'
-  >;
-}
-
-/** Configured durations, overridden by the submission's own. */
-function effectiveDurations(config: ImprovementRouteDeps['config'], requested: DurationOverrides = {}): DurationOverrides {
-  return {
-    default: { due: config.STEP_DUE, remindBefore: config.STEP_REMIND_BEFORE, escalateAfter: config.STEP_ESCALATE_AFTER, ...requested.default },
-    steps: requested.steps,
-    settlingPeriod: requested.settlingPeriod ?? config.AUDIT_SETTLING_PERIOD,
-  };
-}
+export type ImprovementRouteDeps = ImprovementDeps;
 
 /** Submitting, listing, reading and withdrawing improvements. */
-export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps): Router {
+export function improvementRoutes(deps: ImprovementRouteDeps): Router {
+  const { temporal, db } = deps;
   const router = Router();
-
-  /** Checks what the proposal refers to; answers the process it changes and who owns it. */
-  async function resolveReferences(proposal: z.infer<typeof proposalSchema>): Promise<{ process: string; processOwner: string }> {
-    const units = await db.orgUnit.findMany({ where: { id: { in: proposal.orgUnits } }, select: { id: true } });
-    const missing = proposal.orgUnits.filter((id) => !units.some((unit) => unit.id === id));
-    if (missing.length > 0) throw new AppError('unprocessable', 422, `orgUnits: no organisational unit ${missing.join(', ')}`);
-    const fromLibrary = proposal.processId ? await processForImprovement(db, proposal.processId) : undefined;
-    const processOwner = (proposal.processOwner ?? fromLibrary?.ownerEmail)!.toLowerCase();
-    const owner = await db.person.findUnique({ where: { email: processOwner } });
-    if (!owner?.roles.includes('process-owner')) {
-      throw new AppError('unprocessable', 422, `processOwner: ${processOwner} is not a registered process owner`);
-    }
-    return { process: fromLibrary?.name ?? proposal.process!, processOwner };
-  }
 
   /** Submits a proposal [SG3.SP4 sp8]: starts its lifecycle workflow. */
   router.post('/', allow('improvements:submit'), async (req, res) => {
     const proposal = parse(proposalSchema, req.body, 'body');
-    const caller = req.caller!;
-    const proposer = proposal.proposer ?? (caller.admin ? undefined : caller.email);
-    if (!proposer) throw new AppError('invalid_input', 400, 'body.proposer: required when the admin submits');
-    if (proposer.toLowerCase() !== caller.email && !callerHolds(caller, 'orpg')) {
-      throw new AppError('forbidden', 403, 'body.proposer: you may only submit proposals as yourself');
-    }
-    const { process, processOwner } = await resolveReferences(proposal);
-    const { processOwner: _owner, processId: _processId, durations, proposer: _proposer, ...details } = proposal;
-    const input: ImprovementInput = {
-      ...details,
-      process,
-      orgUnits: [...new Set(details.orgUnits)],
-      id: randomUUID(),
-      proposerEmail: proposer.toLowerCase(),
-      processOwnerEmail: processOwner,
-      durations: effectiveDurations(config, durations),
-      selfApprovalBlockedSteps: config.selfApprovalBlockedSteps,
-    };
-    try {
-      await temporal.workflow.start('improvementLifecycle', {
-        workflowId: improvementWorkflowId(input.id),
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        memo: { title: input.title },
-      });
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', 409, `improvement ${input.id} already exists`);
-      throw error;
-    }
-    await audit(db, req, { action: 'improvement.submit', target: input.id, outcome: 'ok', details: { title: input.title, proposer: input.proposerEmail } });
+    const input = await submitImprovement(deps, req, req.caller!, proposal);
     res.status(201).location(`/api/improvements/${input.id}`).json({
       id: input.id,
       title: input.title,
@@ -241,23 +165,9 @@ export function improvementRoutes({ temporal, db, config }: ImprovementRouteDeps
     const caller = req.caller!;
     const actor = (caller.admin ? body.actor : caller.email)?.toLowerCase();
     if (!actor) throw new AppError('invalid_input', 400, 'body.actor: required when the admin withdraws');
-    const improvement = await db.improvement.findUnique({ where: { id } });
-    if (!improvement) throw new AppError('not_found', 404, `id: no improvement ${id}`);
-    const person = await db.person.findUnique({ where: { email: actor } });
-    if (actor !== improvement.proposerEmail && !person?.roles.includes('orpg')) {
-      throw new AppError('forbidden', 403, 'actor: only the proposer or a member of the ORPG can withdraw an improvement');
-    }
-    const handle = temporal.workflow.getHandle(improvement.workflowId);
-    const handoff = await updateOrSignal<ImprovementState, [WithdrawRequest]>(
-      temporal,
-      handle,
-      { update: withdrawUpdate, signal: withdrawSignal },
-      [{ actor, reason: body.reason }],
-      { waitMs: config.DECISION_WAIT_MS },
-    );
-    await audit(db, req, { action: 'improvement.withdraw', target: id, outcome: handoff.status === 'applied' ? 'ok' : 'received', details: { actor, reason: body.reason } });
-    if (handoff.status === 'applied') {
-      res.json({ id, stage: handoff.result.stage, status: handoff.result.status });
+    const withdrawn = await withdrawImprovement(deps, req, { id, actor, reason: body.reason });
+    if (withdrawn.applied) {
+      res.json({ id, stage: withdrawn.stage, status: withdrawn.status });
       return;
     }
     res.status(202).json({ id, status: 'received' });
