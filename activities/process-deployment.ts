@@ -1,6 +1,7 @@
 import type { StepTiming } from '../workflows/improvement/definitions';
 import type { UnitToDeploy } from '../workflows/process-library/definitions';
 import type { AdoptionStep } from '../workflows/process-library/steps';
+import type { CloseTaskRequest } from './db';
 import { type BusinessCalendar, computeTaskClock } from './calendar';
 
 /**
@@ -39,15 +40,7 @@ export interface AdoptionTaskRecord {
   email: { subject: string; context: string[] };
 }
 
-export interface AdoptionTaskClosing {
-  taskId: string;
-  status: 'decided' | 'cancelled';
-  outcome?: string;
-  decision?: Record<string, unknown>;
-  decidedBy?: string;
-  channel?: string;
-  decisionId?: string;
-}
+export type AdoptionTaskClosing = Pick<CloseTaskRequest, 'taskId' | 'status' | 'outcome' | 'decision' | 'decidedBy' | 'channel' | 'decisionId'>;
 
 /** One entry of a deployment's history, for the process page; `key` makes it once-only. */
 export interface DeploymentEvent {
