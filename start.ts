@@ -4,10 +4,11 @@ import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './api/app';
 import { isLoopbackAddress } from './api/routes/inbox';
 import { close, createTemporalClient, listen } from './api/server';
-import { loadConfig } from './config';
+import { type Config, loadConfig } from './config';
 import { smtpMailer } from './mail/mailer';
 import { MailInbox } from './embedded/inbox';
 import { startEmbeddedPostgres } from './embedded/postgres';
+import { assertPortsFree, type WantedPort } from './port-check';
 import { loadOrCreateSecrets } from './secrets';
 import { startEmbeddedTemporal } from './embedded/temporal';
 import { exitOnBootFailure, stopOnSignals } from './shutdown';
@@ -38,6 +39,15 @@ export interface StartOptions {
   workflowBundle?: WorkerDeps['workflowBundle'];
 }
 
+/** The ports this start will listen on: the API's, and those of the embedded services it runs. */
+function portsToListenOn(config: Config): WantedPort[] {
+  return [
+    { setting: 'PORT', host: config.HOST, port: config.PORT },
+    ...(config.TEMPORAL_ADDRESS ? [] : [{ setting: 'TEMPORAL_UI_PORT', host: '127.0.0.1', port: config.TEMPORAL_UI_PORT }]),
+    ...(config.SMTP_URL ? [] : [{ setting: 'INBOX_SMTP_PORT', host: '127.0.0.1', port: config.INBOX_SMTP_PORT }]),
+  ];
+}
+
 /**
  * Starts API and worker in one process, with an embedded Temporal dev server, embedded
  * PostgreSQL and a local inbox wherever the configuration names no real one.
@@ -60,6 +70,7 @@ export async function startService(env: NodeJS.ProcessEnv, options: StartOptions
     if (failures.length > 0) throw new Error(`${failures.length} component(s) failed to stop`);
   };
   try {
+    await assertPortsFree(portsToListenOn(config));
     const secrets = await loadOrCreateSecrets(config.dataDir, config, true);
 
     let databaseUrl = config.DATABASE_URL;

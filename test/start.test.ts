@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -108,6 +109,35 @@ async function runUntilReadyThenTerminate(dataDir: string, smtpUrl: string): Pro
   if (code === 'hung') child.kill('SIGKILL');
   return { code: code === 'hung' ? -1 : code, stdout };
 }
+
+describe('a port already in use', () => {
+  it('stops npm start within seconds, before anything starts, naming the setting', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opf-port-'));
+    try {
+      const startedAt = Date.now();
+      const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts'], {
+        cwd: path.join(__dirname, '..'),
+        env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(output).toContain(`PORT: port ${port} on 127.0.0.1 is already in use`);
+      // Nothing was started: no database, no Temporal server.
+      expect(output).not.toMatch(/postgres|temporal server/i);
+      expect(Date.now() - startedAt).toBeLessThan(30_000);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
 
 describe('npm run api as its own process', () => {
   it('migrates, serves /readyz against real PostgreSQL and Temporal, and stops cleanly on SIGTERM', async () => {
