@@ -25,6 +25,7 @@ import { measureRoutes } from './pages/measures';
 import { processLibraryPageRoutes } from './pages/process-library';
 import { unitPageRoutes } from './pages/unit';
 import { myTaskRoutes } from './pages/my-tasks';
+import { firstRunRoutes } from './pages/first-run';
 import { signInRoutes } from './pages/sign-in';
 import { auditRoutes } from './routes/audit-trail';
 import { decisionPageRoutes } from './routes/decision-pages';
@@ -115,6 +116,8 @@ export function createApp({ temporal, db, config, adminToken, appSecret, logger,
   app.use(cookieParser());
   app.use(sessionAuth(db));
   app.get('/', (_req, res) => res.redirect(303, '/dashboard'));
+  app.use('/setup', limiter);
+  app.use(firstRunRoutes({ db, adminToken, publicUrl: () => config.publicUrl, sessionLifetimeMs: config.sessionLifetimeMs }));
   app.use(signInRoutes({ db, publicUrl: () => config.publicUrl, mailer, appSecret, attempts, sessionLifetimeMs: config.sessionLifetimeMs }));
   app.use(dashboardRoutes({ db }));
   app.use(improvementPageRoutes({ db }));

@@ -3,6 +3,7 @@ import { tryAgainIn } from '../code-attempts';
 import { sameOriginForm } from '../form-origin';
 import { escapeHtml, page } from '../html';
 import { sessionCookie, startSession } from '../sessions';
+import { awaitsFirstOrpgMember } from '../use-cases/first-run';
 import { type SignInDeps, signInUseCases } from '../use-cases/sign-in';
 
 export interface SignInPageDeps extends SignInDeps {
@@ -15,11 +16,11 @@ function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(value) ? value : '/dashboard';
 }
 
-function signInPage(next: string, notice = ''): string {
+function signInPage(next: string, notice = '', firstRun = false): string {
   const nextField = `<input type="hidden" name="next" value="${escapeHtml(next)}">`;
   return page(
     'Sign in',
-    `<h1>Sign in to OPF Pipeline</h1>${notice}
+    `<h1>Sign in to OPF Pipeline</h1>${notice}${firstRun ? '<p><strong>First run?</strong> Nobody can sign in yet: <a href="/setup">set up the first ORPG member with the admin token</a>.</p>' : ''}
 <form method="post" action="/sign-in">${nextField}<p><label for="email">Your work email</label><br><input id="email" name="email" type="email" autocomplete="email" required></p>
 <button type="submit">Email me a sign-in link and code</button></form>
 <h2>Or use an API token</h2>
@@ -51,8 +52,8 @@ export function signInRoutes(deps: SignInPageDeps): Router {
     res.redirect(303, next);
   }
 
-  router.get('/sign-in', (req, res) => {
-    res.type('html').send(signInPage(safeNext(req.query.next)));
+  router.get('/sign-in', async (req, res) => {
+    res.type('html').send(signInPage(safeNext(req.query.next), '', await awaitsFirstOrpgMember(db)));
   });
 
   /** Emails a one-time link and code in the background; says the same, at once, whether or not the address is registered. */
