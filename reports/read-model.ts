@@ -3,6 +3,7 @@ import type { ImprovementState } from '../workflows/improvement/definitions';
 import { type ElapsedStats, scheduleStatus } from './measures/elapsed-time';
 import type { ImprovementFacts } from './measures/facts';
 import { issueTrend } from './measures/issue-trend';
+import { type LibraryDeployment, libraryDeployment } from './measures/library-deployment';
 import { type LibraryUptake, libraryUptake } from './measures/library-uptake';
 import { tailoringCounts, unitsOnCurrentVersion, waiversPerProcess } from './measures/process-uptake';
 import { acceptanceRate, implementationRate, shareBySource } from './measures/proposals';
@@ -86,11 +87,31 @@ export async function computeLibraryUptake(db: Database): Promise<LibraryUptake>
   );
 }
 
+/** Reads every published version with its plan's adopt-by date, and every unit's adoption changes, and computes the deployment measures. */
+export async function computeLibraryDeployment(db: Database, now = new Date()): Promise<LibraryDeployment> {
+  const [versions, events, units] = await Promise.all([
+    db.processVersion.findMany({ where: { publishedAt: { not: null } }, select: { id: true, number: true, publishedAt: true, deploymentPlan: true, process: { select: { id: true, name: true } } } }),
+    db.deploymentEvent.findMany({ where: { unitId: { not: null } }, select: { versionId: true, unitId: true, action: true, at: true } }),
+    db.orgUnit.findMany({ select: { id: true, name: true } }),
+  ]);
+  return libraryDeployment(
+    versions.map((version) => {
+      const adoptBy = (version.deploymentPlan as { adoptBy?: string } | null)?.adoptBy;
+      const parsed = adoptBy ? Date.parse(adoptBy) : Number.NaN;
+      return { processId: version.process.id, process: version.process.name, versionId: version.id, version: version.number, publishedAt: version.publishedAt!, adoptBy: Number.isNaN(parsed) ? null : new Date(parsed) };
+    }),
+    events.map((event) => ({ versionId: event.versionId, unitId: event.unitId!, action: event.action, at: event.at })),
+    now,
+    new Map(units.map((unit) => [unit.id, unit.name])),
+  );
+}
+
 /** Every OPF GG2.GP8 measure over the whole read model. */
 export async function computeMeasures(db: Database, now = new Date()) {
   const facts = await readFacts(db);
   const stageStats = await elapsedStatsInDatabase(db);
   const processLibrary = await computeLibraryUptake(db);
+  const libraryDeployments = await computeLibraryDeployment(db, now);
   const from = new Date(now.getTime() - 180 * 86_400_000);
   return {
     computedAt: now.toISOString(),
@@ -107,6 +128,8 @@ export async function computeMeasures(db: Database, now = new Date()) {
     trend: issueTrend(facts, { from, to: now, bucket: 'month' }),
     /** From the process asset library: every unit's version of every process that applies to it. */
     processLibrary,
+    /** From the library's deployment history: time to every unit adopted, the plan's dates, tailoring and waivers, per version and process. */
+    libraryDeployments,
   };
 }
 

@@ -8,6 +8,7 @@ import { AppError, parse } from '../errors';
 import { escapeHtml } from '../html';
 import { requireSignIn } from '../sessions';
 import { signedInPage } from './layout';
+import { libraryDeploymentRows, libraryDeploymentSections } from './library-measures';
 
 /** A horizontal bar chart as an accessible SVG. */
 export function barChart(title: string, bars: { label: string; value: number | null }[], unit = ''): string {
@@ -43,6 +44,7 @@ export function measureRows(measures: Measures): Record<string, CsvRow[]> {
       ...measures.processLibrary.processes.map(({ processId: _id, ...uptake }) => uptake),
       { process: '(all units, every process)', currentVersion: null, units: measures.processLibrary.overall.units, onCurrent: measures.processLibrary.overall.onCurrentSet, waived: null, percent: measures.processLibrary.overall.percent, waivedPercent: null, tailored: null, hoursToFullAdoption: null },
     ],
+    ...libraryDeploymentRows(measures),
   };
 }
 
@@ -106,6 +108,7 @@ export function measureRoutes({ db, cacheSeconds = 30 }: { db: Database; cacheSe
         { label: 'all units, every process', value: measures.processLibrary.overall.percent },
         ...measures.processLibrary.processes.map((uptake) => ({ label: uptake.process, value: uptake.percent })),
       ], '%') + `<p>${measures.processLibrary.overall.onCurrentSet} of ${measures.processLibrary.overall.units} unit(s) run the current version of every standard process that applies to them; see the <a href="/adoption">adoption matrix</a>.</p>` + csv('library-uptake'),
+      ...libraryDeploymentSections(measures, csv),
       barChart('Units on the current version, by improvement deployments (%)', Object.entries(measures.unitsOnCurrentVersion).map(([process, uptake]) => ({ label: process, value: uptake.percent })), '%') + csv('units-on-current-version'),
       barChart('Waivers granted per process', Object.entries(measures.waivers).map(([process, counts]) => ({ label: process, value: counts.granted }))) +
         barChart('Waivers refused per process', Object.entries(measures.waivers).map(([process, counts]) => ({ label: process, value: counts.refused }))) +

@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import type { Database } from '../../prisma/database';
 import { libraryList, processView, type ProcessView } from '../../reports/process-library';
+import { processVersions, type VersionRecordView } from '../../reports/process-versions';
 import { allow } from '../auth';
 import { AppError, parse } from '../errors';
 import { escapeHtml } from '../html';
 import { processParams } from '../routes/processes';
 import { requireSignIn } from '../sessions';
 import { dataTable, signedInPage, when } from './layout';
+import { versionRecords } from './process-versions';
 
 /** How far behind the current version a unit is, as a badge people read at a glance. */
 export function lagBadge(lag: number | null, waived = false): string {
@@ -43,22 +45,7 @@ function unitRows(process: ProcessView): string {
     .join('');
 }
 
-/** Lessons learned by the improvements of this process, under the version each produced [SG3.SP4]. */
-function lessonsByVersion(process: ProcessView): string {
-  const withLessons = process.improvements.filter((improvement) => improvement.lessons);
-  const fromVersions = process.versions.filter((version) => version.lessons);
-  if (withLessons.length === 0 && fromVersions.length === 0) return '<p class="muted">No lessons recorded yet.</p>';
-  const groups = new Map<string, string[]>();
-  const add = (key: string, entry: string) => groups.set(key, [...(groups.get(key) ?? []), entry]);
-  for (const version of fromVersions) add(`Version ${version.number}`, `<li>${escapeHtml(version.lessons!)}</li>`);
-  for (const improvement of withLessons) {
-    const key = improvement.producedVersion === null ? 'Not yet in a version' : `Version ${improvement.producedVersion}`;
-    add(key, `<li><a href="/improvements/${improvement.id}">${escapeHtml(improvement.title)}</a>: ${escapeHtml(improvement.lessons!)}${improvement.measuredEffect ? ` <span class="muted">(measured: ${escapeHtml(improvement.measuredEffect)})</span>` : ''}</li>`);
-  }
-  return [...groups].map(([heading, items]) => `<h3>${escapeHtml(heading)}</h3><ul>${items.join('')}</ul>`).join('');
-}
-
-function processPage(process: ProcessView): string {
+function processPage(process: ProcessView, versions: VersionRecordView[]): string {
   const onCurrent = process.units.filter((unit) => unit.lag === 0).length;
   const improvements = process.improvements
     .map((improvement) => `<tr><td><a href="/improvements/${improvement.id}">${escapeHtml(improvement.title)}</a></td><td>${escapeHtml(improvement.stage)}</td><td>${escapeHtml(improvement.status)}</td><td>${versionLabel(improvement.producedVersion)}</td></tr>`)
@@ -70,7 +57,7 @@ function processPage(process: ProcessView): string {
 <h2>Units</h2><p>${onCurrent} of ${process.units.length} unit(s) on the current version.</p>
 ${dataTable('Every unit the process applies to: the version it runs, its lag, tailoring and waiver', ['Unit', 'Version', 'Lag', 'Since', 'Tailoring', 'Waiver'], unitRows(process), 'The process applies to no unit yet.')}
 <h2>Versions</h2>${dataTable('Drafts, approvals and publications', ['Version', 'Status', 'Change summary', 'Effective from', 'Published', 'From'], versionRows(process), 'No version yet.')}
-<h2>Lessons learned</h2>${lessonsByVersion(process)}
+<h2>By version: deployments, lessons learned, tailoring</h2>${versionRecords(versions, process)}
 <h2>Improvements</h2>${dataTable('Improvements that change this process', ['Improvement', 'Stage', 'Status', 'Produced'], improvements, 'No improvement names this process yet.')}`;
 }
 
@@ -99,7 +86,7 @@ ${dataTable('Standard processes', ['Process', 'Owner', 'Current version', 'Units
     const { id } = parse(processParams, req.params, 'params');
     const process = await processView(db, id);
     if (!process) throw new AppError('not_found', 404, `id: no standard process ${id}`);
-    res.type('html').send(signedInPage(req, process.name, processPage(process)));
+    res.type('html').send(signedInPage(req, process.name, processPage(process, await processVersions(db, id))));
   });
 
   return router;

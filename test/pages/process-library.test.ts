@@ -53,6 +53,7 @@ describe('the process library pages, in a browser', () => {
 
     // An improvement of incident management that reached lessons learned and produced its version 2.
     const improvementId = randomUUID();
+    ids.improvement = improvementId;
     await db.improvement.create({
       data: {
         id: improvementId, workflowId: `improvement-${improvementId}`, title: 'Add root-cause analysis to incident reviews', description: 'Incidents recur.',
@@ -124,7 +125,7 @@ describe('the process library pages, in a browser', () => {
     await page.getByRole('link', { name: 'Incident Management' }).click();
     await page.waitForURL(`${service.url}/processes/${ids.incident}`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Incident Management');
-    const unitRow = (name: string) => page.getByRole('row', { name: new RegExp(`^${name}`) });
+    const unitRow = (name: string) => page.getByRole('table', { name: /^Every unit the process applies to/ }).getByRole('row', { name: new RegExp(`^${name}`) });
     expect(await unitRow('Underwriting').textContent()).toMatch(/v1\s*2 behind/);
     expect(await unitRow('Payments').textContent()).toMatch(/v2\s*1 behind/);
     expect(await unitRow('Customer Service').textContent()).toMatch(/v3\s*Current.*Follow-the-sun hand-over added/s);
@@ -135,6 +136,14 @@ describe('the process library pages, in a browser', () => {
     expect(await versions.getByRole('row', { name: /v2\s*superseded/ }).getByRole('link', { name: 'improvement' }).count()).toBe(1);
     expect(await page.getByRole('heading', { name: 'Version 2' }).count()).toBe(1);
     expect(await page.getByText('A five-whys template made reviews twice as fast').count()).toBe(1);
+    // Version 2's lessons learned, and the improvement that produced it, linked.
+    const version2 = page.getByRole('region', { name: /^Version 2/ });
+    expect(await version2.getByRole('listitem').first().textContent()).toBe('Root causes must be named before closing from Add root-cause analysis to incident reviews');
+    expect(await version2.getByRole('listitem').first().getByRole('link').getAttribute('href')).toBe(`/improvements/${ids.improvement}`);
+    // Tailoring records by version: Customer Service tailored version 3.
+    const tailoring3 = page.getByRole('table', { name: 'Units that tailored version 3, and how' });
+    expect(await tailoring3.getByRole('row', { name: /^Customer Service/ }).textContent()).toMatch(/Follow-the-sun hand-over added\s*carried over, 2026-11-12 09:00 UTC/);
+    expect(await page.getByRole('region', { name: /^Version 1/ }).getByText('No unit tailored it.').count()).toBe(1);
     await page.screenshot({ path: path.join(screenshots, 'process-library.png'), fullPage: true });
 
     await page.goto(`${service.url}/processes/${ids.change}`);
