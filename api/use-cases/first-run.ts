@@ -16,7 +16,7 @@ export interface FirstOrpgMember {
 }
 
 /** Whether the service still has nobody in the ORPG, so nobody could sign in to run it. */
-export async function awaitsFirstOrpgMember(db: Database): Promise<boolean> {
+export async function awaitsFirstOrpgMember(db: Pick<Database, 'person'>): Promise<boolean> {
   return (await db.person.count({ where: { roles: { has: 'orpg' } } })) === 0;
 }
 
@@ -30,7 +30,7 @@ export async function registerFirstOrpgMember({ db, adminToken }: FirstRunDeps, 
     throw new AppError('unauthorized', 401, 'adminToken: that is not the admin token this service started with');
   }
   const email = await db.$transaction(async (tx) => {
-    if ((await tx.person.count({ where: { roles: { has: 'orpg' } } })) > 0) {
+    if (!(await awaitsFirstOrpgMember(tx))) {
       throw new AppError('conflict', 409, 'the service already has an ORPG member: sign in instead');
     }
     const existing = await tx.person.findUnique({ where: { email: member.email } });
